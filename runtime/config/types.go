@@ -1,0 +1,149 @@
+// Package config reads a sluice pipeline file: the `pipeline:` section and
+// the `source:` section, which is dlt's RESTAPIConfig written in YAML, field
+// for field. It resolves ${VAR} values from the environment and
+// secrets.toml, merges resource_defaults into each resource exactly as dlt
+// does, and validates the whole file, reporting every problem at once with
+// its YAML path and line.
+package config
+
+// File is a parsed, resolved and validated pipeline file.
+type File struct {
+	// Path is the file the configuration was read from.
+	Path     string
+	Pipeline Pipeline
+	Source   Source
+	// Secrets are the resolved values that must never be printed: every
+	// value read from secrets.toml, every ${VAR} whose name looks secret
+	// (token, key, secret, password, …) and every string under an `auth`
+	// object. The caller hands them to the redactor.
+	Secrets []string
+}
+
+// Pos is a place in the YAML file, 1-based; zero when unknown.
+type Pos struct {
+	Line   int
+	Column int
+}
+
+// Pipeline is the `pipeline:` section.
+type Pipeline struct {
+	Name string
+	// Destination is "sqlite" (default) or "duckdb".
+	Destination string
+	// DestinationPath is the database file; empty means the default
+	// (<name>.db or <name>.duckdb in the current directory).
+	DestinationPath string
+	// Dataset defaults to <name>_dataset.
+	Dataset string
+	// PipelinesDir is where state lives; empty means the default.
+	PipelinesDir string
+}
+
+// Source is the `source:` section (dlt's RESTAPIConfig).
+type Source struct {
+	Client Client
+	// Resources are in file order, each already merged with
+	// resource_defaults.
+	Resources []*Resource
+}
+
+// Plugin is a `type:`-selected extension (a paginator or an auth) with its
+// arguments. The string shorthand `json_link` is Plugin{Type: "json_link"}.
+type Plugin struct {
+	Type string
+	// Args are the object's other fields, as decoded from YAML (strings,
+	// bools, int, float64, nil, []any, map[string]any), ${VAR} resolved.
+	Args map[string]any
+	// Path and Pos locate the object in the file, for error messages.
+	Path string
+	Pos  Pos
+}
+
+// Client is `source.client`.
+type Client struct {
+	BaseURL   string
+	Headers   map[string]string
+	Auth      *Plugin
+	Paginator *Plugin
+	// RateLimit is nil when not set.
+	RateLimit   *RateLimit
+	Concurrency int
+	Retry       Retry
+}
+
+// RateLimit is `client.rate_limit` (a sluice extension).
+type RateLimit struct {
+	RequestsPerSecond float64
+	Burst             int
+}
+
+// Retry is `client.retry` (a sluice extension; dlt's RUNTIME__REQUEST_*
+// settings). Zero fields take the defaults: 5 attempts, backoff factor 1,
+// max delay 300 s, timeout 60 s.
+type Retry struct {
+	MaxAttempts   int
+	BackoffFactor float64
+	MaxDelay      float64 // seconds
+	Timeout       float64 // seconds
+}
+
+// Resource is one entry of `source.resources`, merged with
+// resource_defaults.
+type Resource struct {
+	Name     string
+	Endpoint Endpoint
+	// TableName defaults to Name.
+	TableName         string
+	WriteDisposition  string // append (default) | replace | merge | skip
+	MergeStrategy     string // for merge: delete-insert (default) | upsert | insert-only | scd2
+	PrimaryKey        []string
+	MergeKey          []string
+	IncludeFromParent []string
+	// ProcessingSteps are kept as given; the scripting issue gives them
+	// types.
+	ProcessingSteps []map[string]any
+	Selected        bool
+	Parallelized    bool
+	// MaxTableNesting is nil when not set (dlt's default 1000 applies).
+	MaxTableNesting *int
+	// Columns are column hints by name, as given.
+	Columns map[string]map[string]any
+	Limits  Limits
+
+	Path string // YAML path, e.g. "source.resources[0]"
+	Pos  Pos
+}
+
+// Limits bounds the hooks of a resource (a sluice extension).
+type Limits struct {
+	TimeoutMS int
+	MemoryMB  int
+}
+
+// Endpoint is a resource's `endpoint`.
+type Endpoint struct {
+	// Path defaults to the resource name.
+	Path   string
+	Method string // GET (default) | POST
+	// Params keep the YAML order of their keys in ParamOrder.
+	Params     map[string]any
+	ParamOrder []string
+	// JSON is the JSON body; nil when absent.
+	JSON any
+	// Data is the form or raw body; nil when absent.
+	Data    any
+	Headers map[string]string
+	// Paginator is nil when absent, null or `auto` (detect, or the
+	// client's).
+	Paginator *Plugin
+	// DataSelector is a JSONPath; empty means detect.
+	DataSelector string
+	// ResponseActions are kept as given; a later issue gives them types.
+	ResponseActions []map[string]any
+	// Incremental is kept as given; a later issue gives it types.
+	Incremental map[string]any
+	// Auth replaces the client's auth; NoAuth is set by an explicit
+	// `auth: null`.
+	Auth   *Plugin
+	NoAuth bool
+}
