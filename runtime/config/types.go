@@ -1,9 +1,3 @@
-// Package config reads a sluice pipeline file: the `pipeline:` section and
-// the `source:` section, which is dlt's RESTAPIConfig written in YAML, field
-// for field. It resolves ${VAR} values from the environment and
-// secrets.toml, merges resource_defaults into each resource exactly as dlt
-// does, and validates the whole file, reporting every problem at once with
-// its YAML path and line.
 package config
 
 // File is a parsed, resolved and validated pipeline file.
@@ -66,7 +60,8 @@ type Client struct {
 	Auth      *Plugin
 	Paginator *Plugin
 	// RateLimit is nil when not set.
-	RateLimit   *RateLimit
+	RateLimit *RateLimit
+	// Concurrency is 0 when not set (the engine picks).
 	Concurrency int
 	Retry       Retry
 }
@@ -78,8 +73,10 @@ type RateLimit struct {
 }
 
 // Retry is `client.retry` (a sluice extension; dlt's RUNTIME__REQUEST_*
-// settings). Zero fields take the defaults: 5 attempts, backoff factor 1,
-// max delay 300 s, timeout 60 s.
+// settings). Load fills the fields the file leaves out with the defaults
+// (5 attempts, backoff factor 1, max delay 300 s, timeout 60 s), so a zero
+// BackoffFactor or MaxDelay in a loaded File is an explicit zero. A Retry
+// built by hand with zero MaxAttempts or Timeout means the default.
 type Retry struct {
 	MaxAttempts   int
 	BackoffFactor float64
@@ -93,12 +90,22 @@ type Resource struct {
 	Name     string
 	Endpoint Endpoint
 	// TableName defaults to Name.
-	TableName         string
-	WriteDisposition  string // append (default) | replace | merge | skip
-	MergeStrategy     string // for merge: delete-insert (default) | upsert | insert-only | scd2
-	PrimaryKey        []string
-	MergeKey          []string
-	IncludeFromParent []string
+	TableName        string
+	WriteDisposition string // append (default) | replace | merge | skip
+	MergeStrategy    string // for merge: delete-insert (default) | upsert | insert-only | scd2
+	// ReplaceStrategy is the strategy of {disposition: replace, strategy:
+	// …}: truncate-and-insert | insert-from-staging | staging-optimized;
+	// empty when not given.
+	ReplaceStrategy string
+	// WriteDispositionOptions are the other fields of an object-form
+	// write_disposition (scd2's validity_column_names,
+	// active_record_timestamp, boundary_timestamp, row_version_column_name,
+	// retire_absent_rows, natural_key; delete-insert's deduplicated), as
+	// given; nil when none.
+	WriteDispositionOptions map[string]any
+	PrimaryKey              []string
+	MergeKey                []string
+	IncludeFromParent       []string
 	// ProcessingSteps are kept as given; the scripting issue gives them
 	// types.
 	ProcessingSteps []map[string]any
@@ -106,9 +113,22 @@ type Resource struct {
 	Parallelized    bool
 	// MaxTableNesting is nil when not set (dlt's default 1000 applies).
 	MaxTableNesting *int
-	// Columns are column hints by name, as given.
+	// Columns are column hints by name, as given (a list of column objects
+	// is turned into this map; the `name` hint is dropped), after merging
+	// with resource_defaults per column and per hint. Nil when not set.
 	Columns map[string]map[string]any
-	Limits  Limits
+	// ColumnOrder lists the names of Columns in order: the columns of
+	// resource_defaults first, then those only the resource has.
+	ColumnOrder []string
+	Limits      Limits
+	// Extra holds the dlt table hints sluice passes through as given:
+	// schema_contract, table_format, file_format, references, nested_hints,
+	// parent_table_name. Nil when none is set.
+	Extra map[string]any
+	// Parent is the resource this one depends on (named by a
+	// {resources.<parent>.<field>} placeholder or a `type: resolve` param);
+	// empty for a top-level resource.
+	Parent string
 
 	Path string // YAML path, e.g. "source.resources[0]"
 	Pos  Pos

@@ -1,0 +1,53 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/sluicehq/sluice/runtime/extension"
+)
+
+// Bearer sends `Authorization: Bearer <token>`, replacing any Authorization
+// header the request already has (as dlt does).
+type Bearer struct {
+	token string
+}
+
+// BearerSpec describes bearer.
+var BearerSpec = extension.Spec{
+	Summary: "Send the header Authorization: Bearer <token>.",
+	Fields: map[string]string{
+		"token": "the token (required; a secret: write \"${NAME}\" and keep it in the environment or secrets.toml)",
+	},
+}
+
+// NewBearer builds a bearer auth from token, which must be a non-empty
+// string.
+func NewBearer(args *extension.Args) (extension.Authenticator, error) {
+	tok, given := args.OptString("token")
+	if !given {
+		if v, ok := args.Raw("token"); !ok || v == nil {
+			args.Fail("token", "is required")
+		}
+	} else if tok == "" {
+		args.Fail("token", "must not be empty")
+	}
+	if err := args.Err(); err != nil {
+		return nil, err
+	}
+	return &Bearer{token: tok}, nil
+}
+
+// Authenticate sets the Authorization header.
+func (b *Bearer) Authenticate(_ context.Context, req *extension.Request) error {
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.Header.Set("Authorization", "Bearer "+b.token)
+	return nil
+}
+
+// Secrets returns the token.
+func (b *Bearer) Secrets() []string { return []string{b.token} }
+
+var _ extension.Authenticator = (*Bearer)(nil)

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sluicehq/sluice/runtime/pipeline"
+	"github.com/sluicehq/sluice/runtime/redact"
+)
+
+type runFlags struct {
+	destination  string
+	db           string
+	dataset      string
+	pipelinesDir string
+	resources    []string
+	limit        int
+	logLevel     string
+	progress     string
+	format       string
+}
+
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+	var fl runFlags
+	cmd := &cobra.Command{
+		Use:   "run PIPELINE.yaml",
+		Short: "Extract, normalize and load a pipeline; print the load summary",
+		Long: `run sends the requests the pipeline file describes, turns the records into
+dlt's relational tables and loads them into the destination file.
+
+The load is atomic: the data of a run and the pipeline state it advanced
+are committed together in one transaction, or not at all. A run that fails
+or is interrupted leaves the database as it was.
+
+Exit code 0 when the load succeeded, 1 when extraction or loading failed,
+2 when the file or the command line is wrong.`,
+		Example: `  # load everything into demo.db in the current folder
+  sluice run examples/demo/pipeline.yaml
+
+  # two pages per resource, into a chosen file, with the summary as JSON
+  sluice run examples/demo/pipeline.yaml --limit 2 --db /tmp/demo.db --format json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPipeline(cmd, args[0], &fl, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.destination, "destination", "", "where to load: sqlite (default; the file's pipeline.destination otherwise)")
+	f.StringVar(&fl.db, "db", "", "the destination file (default <pipeline name>.db in the current folder)")
+	f.StringVar(&fl.dataset, "dataset", "", "the dataset name (default <pipeline name>_dataset)")
+	f.StringVar(&fl.pipelinesDir, "pipelines-dir", "", "where pipeline state lives (env SLUICE_PIPELINES_DIR; default ~/.sluice/pipelines)")
+	f.StringSliceVar(&fl.resources, "resources", nil, "load only these resources (comma-separated names)")
+	f.IntVar(&fl.limit, "limit", 0, "fetch at most N pages per resource, like dlt's add_limit (0: no limit)")
+	f.StringVar(&fl.logLevel, "log-level", "warn", "debug|info|warn|error; logs go to stderr, secrets redacted")
+	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a status line on a terminal and logs every few seconds otherwise")
+	f.StringVar(&fl.format, "format", "text", "text|json; json prints the load summary as one JSON object on stdout")
+	return cmd
+}
+
+func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout, stderr io.Writer) error {
+	level, err := parseLevel(fl.logLevel)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	if fl.format != "text" && fl.format != "json" {
+		return failure(stderr, &pipeline.UsageError{Msg: fmt.Sprintf("--format %q: expected text or json", fl.format)})
+	}
+	progress, err := progressFunc(fl.progress, stderr)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	if fl.destination != "" && fl.destination != "sqlite" && fl.destination != "duckdb" {
+		return failure(stderr, &pipeline.UsageError{Msg: fmt.Sprintf("--destination %q: expected sqlite or duckdb", fl.destination)})
+	}
+	if fl.limit < 0 {
+		return failure(stderr, &pipeline.UsageError{Msg: "--limit must be 0 (no limit) or more"})
+	}
+	f, err := loadFile(path)
+	if err != nil {
+		return failure(stderr, err)
+	}
+	red := redact.New(f.Secrets...)
+	logger := slog.New(red.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+	sum, err := pipeline.Run(cmd.Context(), f, pipeline.Options{
+		Destination:  fl.destination,
+		DBPath:       fl.db,
+		Dataset:      fl.dataset,
+		PipelinesDir: fl.pipelinesDir,
+		Resources:    fl.resources,
+		PageLimit:    fl.limit,
+		Version:      version,
+		Registries:   registries(),
+		Logger:       logger,
+		Redactor:     red,
+		Progress:     progress,
+	})
+	if err != nil {
+		return failure(stderr, red.Error(err))
+	}
+	if fl.format == "json" {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(sum)
+	}
+	printSummary(stdout, sum)
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, &pipeline.UsageError{Msg: fmt.Sprintf("--log-level %q: expected debug, info, warn or error", s)}
+}
+
+// printSummary writes the load summary in dlt's words, then the rows per
+// table.
+func printSummary(w io.Writer, s *pipeline.Summary) {
+	if !s.Loaded {
+		fmt.Fprintf(w, "Pipeline %s: no records extracted, nothing loaded (%.2fs)\n", s.Pipeline, s.Duration)
+		return
+	}
+	fmt.Fprintf(w, "Pipeline %s load step completed in %.2fs\n", s.Pipeline, s.Duration)
+	fmt.Fprintf(w, "1 load package(s) were loaded to destination %s and into dataset %s\n", s.Destination, s.Dataset)
+	fmt.Fprintf(w, "The %s destination used %s location to store data\n", s.Destination, s.DBPath)
+	fmt.Fprintf(w, "Load package %s is LOADED and contains no failed jobs\n", s.LoadID)
+	names := make([]string, 0, len(s.Tables))
+	width := 5
+	for n := range s.Tables {
+		names = append(names, n)
+		width = max(width, len(n))
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "\n%-*s  %s\n", width, "table", "rows")
+	for _, n := range names {
+		fmt.Fprintf(w, "%-*s  %d\n", width, n, s.Tables[n])
+	}
+}
+
+// progressFunc returns the progress reporter for a --progress mode.
+func progressFunc(mode string, w io.Writer) (func(pipeline.Progress), error) {
+	tty := isTerminal(w)
+	switch mode {
+	case "none":
+		return nil, nil
+	case "auto":
+		if tty {
+			return barProgress(w), nil
+		}
+		return logProgress(w, 5*time.Second), nil
+	case "bar":
+		return barProgress(w), nil
+	case "log":
+		return logProgress(w, time.Second), nil
+	}
+	return nil, &pipeline.UsageError{Msg: fmt.Sprintf("--progress %q: expected auto, bar, log or none", mode)}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func progressLine(p pipeline.Progress) string {
+	parts := make([]string, 0, len(p.Resources))
+	var total int64
+	for _, r := range p.Resources {
+		state := ""
+		if r.Done {
+			state = " done"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d pages %d records%s", r.Name, r.Pages, r.Records, state))
+		total += r.Records
+	}
+	rate := float64(total) / max(p.Elapsed.Seconds(), 1e-9)
+	return fmt.Sprintf("%s | %.0f records/s | %s", strings.Join(parts, ", "), rate, p.Elapsed.Round(time.Second))
+}
+
+// barProgress redraws one status line in place.
+func barProgress(w io.Writer) func(pipeline.Progress) {
+	return func(p pipeline.Progress) {
+		fmt.Fprintf(w, "\r\033[K%s", progressLine(p))
+		if p.Done {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// logProgress prints a line every interval, and none for a run shorter
+// than that.
+func logProgress(w io.Writer, every time.Duration) func(pipeline.Progress) {
+	var last time.Duration
+	return func(p pipeline.Progress) {
+		if p.Elapsed-last < every || (p.Done && last == 0) {
+			return
+		}
+		last = p.Elapsed
+		fmt.Fprintf(w, "progress: %s\n", progressLine(p))
+	}
+}

@@ -1,0 +1,94 @@
+// Command sluice loads data from REST APIs into SQLite, configured by a
+// YAML file whose source section is dlt's rest_api configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sluicehq/sluice/runtime/config"
+	"github.com/sluicehq/sluice/runtime/pipeline"
+)
+
+// Set at link time by the Makefile (-ldflags "-X main.version=… -X main.commit=…").
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+// Exit codes, as SPEC fixes them.
+const (
+	exitOK     = 0
+	exitFailed = 1 // a failed load or extraction
+	exitUsage  = 2 // a bad configuration or command line
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args and returns the exit code. It is the
+// whole program but for os.Exit, so tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var exit *exitError
+	if errors.As(err, &exit) {
+		return exit.code
+	}
+	// Anything cobra itself rejects (unknown command or flag, wrong
+	// argument count) is a usage error.
+	fmt.Fprintf(stderr, "error: %v\nRun 'sluice --help' for usage.\n", err)
+	return exitUsage
+}
+
+// exitError carries an exit code out of a command whose message has
+// already been printed.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// failure prints err the way a user should read it and returns the exit
+// error that matches its kind.
+func failure(stderr io.Writer, err error) error {
+	var problems config.Problems
+	var usage *pipeline.UsageError
+	switch {
+	case errors.As(err, &problems):
+		printProblems(stderr, problems)
+		return &exitError{code: exitUsage}
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "error: %v\n", usage)
+		return &exitError{code: exitUsage}
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "error: interrupted; nothing from this run was committed, the database is as it was before")
+		return &exitError{code: exitFailed}
+	default:
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return &exitError{code: exitFailed}
+	}
+}
+
+func printProblems(w io.Writer, problems config.Problems) {
+	n := len(problems)
+	word := "problems"
+	if n == 1 {
+		word = "problem"
+	}
+	fmt.Fprintf(w, "%d %s in the pipeline file:\n", n, word)
+	for _, p := range problems {
+		fmt.Fprintf(w, "  %s\n", p.String())
+	}
+}

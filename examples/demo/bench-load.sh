@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make bench-load: time a full load of N records (one run per N given) from
+# the demo API on loopback, and report records/s and peak RSS as measured by
+# /usr/bin/time -v. Usage: bench-load.sh BIN N [N...]
+set -euo pipefail
+bin=$1; shift
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+printf '%10s %10s %12s %12s\n' records seconds records/s peak_rss_mb
+for n in "$@"; do
+  "$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users "$n" --page-size 100 >"$work/url" 2>/dev/null &
+  api=$!
+  for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
+  url=$(head -n1 "$work/url")
+  rm -f "$work/bench.db"*
+  DEMO_API_URL=$url /usr/bin/time -v "$bin/sluice" run "$here/pipeline.yaml" \
+    --db "$work/bench.db" --pipelines-dir "$work/pipelines" --progress none --format json \
+    >"$work/out.json" 2>"$work/time.txt" || { cat "$work/time.txt"; exit 1; }
+  kill $api; wait $api 2>/dev/null || true
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/time.txt")
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$work/time.txt")
+  rate=$(awk -v n="$n" -v s="$secs" 'BEGIN {printf "%.0f", n/s}')
+  printf '%10s %10s %12s %12s\n' "$n" "$secs" "$rate" "$rss"
+done

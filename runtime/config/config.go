@@ -1,0 +1,366 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sluicehq/sluice/runtime/extension"
+)
+
+// Options of Load.
+type Options struct {
+	// Registries are used to validate paginator and auth types and their
+	// arguments; nil skips that check (tests).
+	Registries *extension.Registries
+	// LookupEnv reads the environment; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+var lookupEnvOS = os.LookupEnv
+
+// Defaults of the pipeline section and of client.retry.
+const (
+	DefaultDestination   = "sqlite"
+	DefaultMaxAttempts   = 5
+	DefaultBackoffFactor = 1
+	DefaultMaxDelay      = 300
+	DefaultTimeout       = 60
+)
+
+// Load reads, resolves and validates the pipeline file at path. On invalid
+// input the error is a Problems value listing every problem found; a file
+// that cannot be read gives the read error.
+func Load(path string, opts Options) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path, filepath.Dir(path), opts)
+}
+
+// Parse reads, resolves and validates a pipeline file given as bytes; path
+// is used in messages and File.Path, dir is where secrets.toml is looked
+// for. On invalid input the error is a Problems value.
+func Parse(data []byte, path, dir string, opts Options) (*File, error) {
+	p := newParser(opts, dir)
+	f := &File{Path: path}
+
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, Problems{syntaxProblem(err)}
+	}
+	root := p.prep(&doc, "", 0, 0)
+	if root == nil || root.Kind == 0 || isNull(root) {
+		p.atPath("", nil, "the file is empty: it needs a pipeline: and a source: section", "")
+	} else if o, ok := p.asObject(root, "an object with pipeline: and source:"); ok {
+		p.checkKeys(o, lvTop)
+		p.parsePipeline(o, &f.Pipeline)
+		p.parseSource(o, &f.Source)
+	}
+	f.Secrets = p.secrets
+	if len(p.probs) > 0 {
+		for i := range p.probs {
+			p.probs[i].Msg = redact(p.probs[i].Msg, p.secrets)
+			p.probs[i].Hint = redact(p.probs[i].Hint, p.secrets)
+		}
+		return nil, sortProblems(p.probs)
+	}
+	return f, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+func syntaxProblem(err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	pr := Problem{Msg: "invalid YAML: " + msg}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		pr.Line, _ = strconv.Atoi(m[1])
+		pr.Column = 1
+		pr.Msg = "invalid YAML: " + strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(msg, m[0]), ":"))
+	}
+	return pr
+}
+
+// ---------------------------------------------------------------- pipeline
+
+var pipelineNameRE = regexp.MustCompile(`^[A-Za-z0-9_.\-]+$`)
+
+func (p *parser) parsePipeline(top *object, pl *Pipeline) {
+	n := top.get("pipeline")
+	if n == nil {
+		p.atPath("pipeline", top.node, `missing required section "pipeline"`, "add pipeline: {name: my_pipeline}")
+		return
+	}
+	o, ok := p.asObject(n, "an object with name, destination, dataset")
+	if !ok {
+		return
+	}
+	p.checkKeys(o, lvPipeline)
+	if name, ok := p.str(o, "name"); ok {
+		switch {
+		case name == "" || name == "." || name == "..":
+			p.at(o.get("name"), fmt.Sprintf("invalid pipeline name %q", name), "")
+		case !pipelineNameRE.MatchString(name):
+			p.at(o.get("name"), fmt.Sprintf("invalid pipeline name %q: it names a folder and a file, so it may only contain letters, digits, _, - and .", name),
+				fmt.Sprintf("try %q", sanitizeName(name)))
+		default:
+			pl.Name = name
+		}
+	} else if !o.has("name") || isNull(o.get("name")) {
+		p.atPath(o.path, o.node, `missing required field "name"`, "the name names the state folder and the default database file")
+	}
+
+	pl.Destination = DefaultDestination
+	if d := o.get("destination"); d != nil && !isNull(d) {
+		p.parseDestination(d, pl)
+	}
+	if ds, ok := p.str(o, "dataset"); ok {
+		if ds == "" {
+			p.at(o.get("dataset"), "dataset must not be empty", "")
+		}
+		pl.Dataset = ds
+	}
+	if pl.Dataset == "" && pl.Name != "" {
+		pl.Dataset = pl.Name + "_dataset"
+	}
+	if dir, ok := p.str(o, "pipelines_dir"); ok {
+		pl.PipelinesDir = dir
+	}
+}
+
+var destinations = []string{"sqlite", "duckdb"}
+
+func (p *parser) parseDestination(d *yaml.Node, pl *Pipeline) {
+	if isString(d) {
+		if v, ok := p.enum(d, destinations); ok {
+			pl.Destination = v
+		}
+		return
+	}
+	if d.Kind != yaml.MappingNode {
+		p.at(d, fmt.Sprintf("expected sqlite, duckdb or an object {type, path}, got %s", describe(d)), "")
+		return
+	}
+	o := newObject(d, p.origin[d])
+	p.checkKeys(o, lvDestination)
+	if v, ok := p.oneOf(o, "type", destinations); ok {
+		pl.Destination = v
+	}
+	if path, ok := p.str(o, "path"); ok {
+		pl.DestinationPath = path
+	}
+}
+
+func sanitizeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// ---------------------------------------------------------------- source
+
+func (p *parser) parseSource(top *object, src *Source) {
+	n := top.get("source")
+	if n == nil {
+		p.atPath("source", top.node, `missing required section "source"`, "add source: with client: and resources: (dlt's RESTAPIConfig)")
+		return
+	}
+	o, ok := p.asObject(n, "an object with client, resources and resource_defaults")
+	if !ok {
+		return
+	}
+	p.checkKeys(o, lvSource)
+
+	if c := o.get("client"); c == nil || isNull(c) {
+		p.atPath(o.path, o.node, `missing required field "client"`, "add client: {base_url: https://…}")
+	} else {
+		p.parseClient(c, &src.Client)
+	}
+
+	var defaults *yaml.Node
+	if d := o.get("resource_defaults"); d != nil && !isNull(d) {
+		if d.Kind != yaml.MappingNode {
+			p.at(d, fmt.Sprintf("expected an object, got %s", describe(d)), "")
+		} else {
+			defaults = d
+			// Check the defaults on their own, so that their problems are
+			// reported once at their own path even when no resource uses
+			// them; the same problems met again through a resource are
+			// dropped as duplicates.
+			p.parseResource(d, true)
+		}
+	}
+
+	rn := o.get("resources")
+	switch {
+	case rn == nil || isNull(rn):
+		p.atPath(o.path, o.node, `missing required field "resources"`, "add resources: with at least one resource")
+		return
+	case rn.Kind != yaml.SequenceNode:
+		p.at(rn, fmt.Sprintf("expected a list of resources, got %s", describe(rn)), "")
+		return
+	case len(rn.Content) == 0:
+		p.at(rn, "resources must not be empty", "add at least one resource")
+		return
+	}
+	var infos []*resInfo
+	seen := map[string]*yaml.Node{}
+	for i, item := range rn.Content {
+		path := indexPath(p.origin[rn], i)
+		expanded, ok := p.expandResource(item, path)
+		if !ok {
+			continue
+		}
+		merged := p.mergeDefaults(defaults, expanded, path)
+		info := p.parseResource(merged, false)
+		if info == nil {
+			continue
+		}
+		info.r.Path = path
+		info.r.Pos = Pos{Line: item.Line, Column: item.Column}
+		if info.r.Name != "" {
+			if first, dup := seen[info.r.Name]; dup {
+				np := p.origin[info.nameNode]
+				if np != path && !strings.HasPrefix(np, path+".") {
+					np = childPath(path, "name") // the same node again, through an alias
+				}
+				p.atPath(np, info.nameNode, fmt.Sprintf("Resource `%s` is already defined", info.r.Name),
+					fmt.Sprintf("the first one is at line %d; resource names must be unique", first.Line))
+			} else {
+				seen[info.r.Name] = info.nameNode
+			}
+		}
+		infos = append(infos, info)
+		src.Resources = append(src.Resources, info.r)
+	}
+	p.checkDependencies(infos)
+}
+
+// ---------------------------------------------------------------- client
+
+func (p *parser) parseClient(n *yaml.Node, c *Client) {
+	o, ok := p.asObject(n, "an object with base_url")
+	if !ok {
+		return
+	}
+	p.checkKeys(o, lvClient)
+	if bu := o.get("base_url"); bu == nil || isNull(bu) {
+		p.atPath(o.path, o.node, `missing required field "base_url"`, "add base_url: https://api.example.com/")
+	} else if s, ok := p.str(o, "base_url"); ok {
+		p.checkBaseURL(bu, s)
+		c.BaseURL = s
+	}
+	c.Headers = p.headers(o.get("headers"))
+	if a := o.get("auth"); a != nil {
+		c.Auth, _ = p.parsePlugin(a, "auth")
+	}
+	if pg := o.get("paginator"); pg != nil {
+		c.Paginator, _ = p.parsePlugin(pg, "paginator")
+	}
+	if rl := o.get("rate_limit"); rl != nil && !isNull(rl) {
+		if ro, ok := p.asObject(rl, "an object {requests_per_second, burst}"); ok {
+			p.checkKeys(ro, lvRateLimit)
+			r := &RateLimit{Burst: 1}
+			if rps, ok := p.numField(ro, "requests_per_second", true); ok {
+				r.RequestsPerSecond = rps
+			} else if !ro.has("requests_per_second") {
+				p.atPath(ro.path, ro.node, `missing required field "requests_per_second"`, "")
+			}
+			if b, ok := p.intField(ro, "burst", 1); ok {
+				r.Burst = int(b)
+			}
+			c.RateLimit = r
+		}
+	}
+	if v, ok := p.intField(o, "concurrency", 1); ok {
+		c.Concurrency = int(v)
+	}
+	c.Retry = Retry{MaxAttempts: DefaultMaxAttempts, BackoffFactor: DefaultBackoffFactor, MaxDelay: DefaultMaxDelay, Timeout: DefaultTimeout}
+	if rt := o.get("retry"); rt != nil && !isNull(rt) {
+		if ro, ok := p.asObject(rt, "an object {max_attempts, backoff_factor, max_delay, timeout}"); ok {
+			p.checkKeys(ro, lvRetry)
+			if v, ok := p.intField(ro, "max_attempts", 1); ok {
+				c.Retry.MaxAttempts = int(v)
+			}
+			if v, ok := p.numField(ro, "backoff_factor", false); ok {
+				c.Retry.BackoffFactor = v
+			}
+			if v, ok := p.numField(ro, "max_delay", false); ok {
+				c.Retry.MaxDelay = v
+			}
+			if v, ok := p.numField(ro, "timeout", true); ok {
+				c.Retry.Timeout = v
+			}
+		}
+	}
+}
+
+var hostLikeRE = regexp.MustCompile(`^(localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}|\d{1,3}(\.\d{1,3}){3})(:\d+)?([/?#].*)?$`)
+
+// checkBaseURL accepts an http(s) URL, an empty string or a relative path
+// (dlt joins those as given), and catches a host written without a scheme.
+func (p *parser) checkBaseURL(n *yaml.Node, s string) {
+	if s == "" {
+		return
+	}
+	if hostLikeRE.MatchString(s) {
+		p.at(n, fmt.Sprintf("base_url %q has no scheme", s), "add https:// (or http://) in front")
+		return
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		p.at(n, fmt.Sprintf("base_url is not a valid URL: %v", unwrapURLError(err)), "")
+		return
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "", "http", "https":
+	default:
+		p.at(n, fmt.Sprintf("base_url has scheme %q; only http and https are supported", u.Scheme), "")
+		return
+	}
+	if (u.Scheme != "") && u.Host == "" {
+		p.at(n, fmt.Sprintf("base_url %q has no host", s), "write it as https://host/path")
+	}
+}
+
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// headers reads a map of header names to values; scalar values are taken
+// as written.
+func (p *parser) headers(n *yaml.Node) map[string]string {
+	if n == nil || isNull(n) {
+		return nil
+	}
+	o, ok := p.asObject(n, "an object of header names to values")
+	if !ok {
+		return nil
+	}
+	h := make(map[string]string, len(o.keys))
+	for _, k := range o.keys {
+		v := o.value[k]
+		if v.Kind != yaml.ScalarNode || isNull(v) {
+			p.at(v, fmt.Sprintf("expected a string, got %s", describe(v)), "header values are strings")
+			continue
+		}
+		h[k] = v.Value
+	}
+	return h
+}

@@ -1,0 +1,237 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sluicehq/sluice/runtime/extension"
+)
+
+// parsePlugin reads a paginator or an auth (kind "paginator" or "auth"):
+// a type name, or an object with `type` and arguments. It returns nil when
+// there is none (absent type of a paginator means auto) and null=true for
+// an explicit null. With Options.Registries set, the type and arguments are
+// checked by building one.
+func (p *parser) parsePlugin(n *yaml.Node, kind string) (pl *Plugin, null bool) {
+	if isNull(n) {
+		return nil, true
+	}
+	path := p.origin[n]
+	pos := Pos{Line: n.Line, Column: n.Column}
+	switch {
+	case isString(n):
+		if n.Value == "" {
+			p.at(n, fmt.Sprintf("%s type must not be empty", kind), "")
+			return nil, false
+		}
+		if kind == "paginator" && n.Value == "auto" {
+			return nil, false
+		}
+		pl = &Plugin{Type: n.Value, Path: path, Pos: pos}
+		p.checkPlugin(kind, pl, n, n)
+		return pl, false
+	case n.Kind != yaml.MappingNode:
+		p.at(n, fmt.Sprintf("expected %s type name or an object with type, got %s", article(kind), describe(n)), "")
+		return nil, false
+	}
+	o := newObject(n, path)
+	pl = &Plugin{Path: path, Pos: pos}
+	typeNode := o.get("type")
+	switch {
+	case typeNode == nil || isNull(typeNode):
+		if kind == "auth" {
+			pl.Type = "bearer" // dlt: an auth object without type is bearer
+		} else {
+			pl.Type = "auto"
+		}
+	case !isString(typeNode):
+		p.at(typeNode, fmt.Sprintf("expected a string, got %s", describe(typeNode)), "")
+		return nil, false
+	default:
+		pl.Type = typeNode.Value
+	}
+	for _, k := range o.keys {
+		if k == "type" {
+			continue
+		}
+		if pl.Args == nil {
+			pl.Args = map[string]any{}
+		}
+		pl.Args[k] = value(o.value[k])
+	}
+	if kind == "paginator" && pl.Type == "auto" {
+		if len(pl.Args) > 0 {
+			msg := `the "auto" paginator takes no other fields`
+			hint := "give the paginator a type, e.g. type: json_link"
+			if typeNode == nil || isNull(typeNode) {
+				msg = `missing field "type" (without it the paginator is "auto", which takes no other fields)`
+				p.atPath(childPath(path, "type"), n, msg, hint)
+			} else {
+				p.at(typeNode, msg, hint)
+			}
+		}
+		return nil, false
+	}
+	if typeNode == nil || isNull(typeNode) {
+		p.checkPlugin(kind, pl, n, n)
+	} else {
+		p.checkPlugin(kind, pl, n, typeNode)
+	}
+	return pl, false
+}
+
+// checkPlugin builds pl with the registries and turns what goes wrong into
+// problems: an unknown type at <path>.type, each bad argument at
+// <path>.<field> (at the field's line, or the object's when it is absent).
+func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
+	reg := p.opts.Registries
+	if reg == nil || p.checked[n] {
+		return
+	}
+	p.checked[n] = true
+	var err error
+	switch kind {
+	case "paginator":
+		if reg.Paginators == nil {
+			return
+		}
+		_, err = safeNew(func() (any, error) { return reg.Paginators.New(pl.Type, pl.Args) })
+	case "auth":
+		if reg.Auths == nil {
+			return
+		}
+		_, err = safeNew(func() (any, error) { return reg.Auths.New(pl.Type, pl.Args) })
+	}
+	if err == nil {
+		return
+	}
+	var ute *extension.UnknownTypeError
+	if errors.As(err, &ute) {
+		hint := ""
+		if c, ok := closest(ute.Type, ute.Known); ok {
+			hint = fmt.Sprintf("did you mean %q?", c)
+		}
+		path := childPath(pl.Path, "type")
+		p.atPath(path, typeNode, fmt.Sprintf("unknown %s type %q; known types: %s", kind, ute.Type, strings.Join(ute.Known, ", ")), hint)
+		return
+	}
+	var errs extension.ArgErrors
+	var one *extension.ArgError
+	switch {
+	case errors.As(err, &errs):
+	case errors.As(err, &one):
+		errs = extension.ArgErrors{one}
+	default:
+		p.atPath(pl.Path, n, fmt.Sprintf("invalid %s %q: %v", kind, pl.Type, err), "")
+		return
+	}
+	var o *object
+	if n.Kind == yaml.MappingNode {
+		o = newObject(n, pl.Path)
+	}
+	for _, ae := range errs {
+		if ae == nil {
+			continue
+		}
+		if ae.Field == "" {
+			p.atPath(pl.Path, n, fmt.Sprintf("invalid %s %q: %s", kind, pl.Type, ae.Msg), "")
+			continue
+		}
+		if o != nil && p.unresolved[o.value[ae.Field]] {
+			continue
+		}
+		path, at := p.argLocation(o, pl.Path, ae.Field, n)
+		hint := ""
+		if ae.Msg == "unknown field" && o != nil {
+			var fields []string
+			if kind == "paginator" {
+				if spec, ok := reg.Paginators.Spec(pl.Type); ok {
+					fields = keysOf(spec.Fields)
+				}
+			} else if spec, ok := reg.Auths.Spec(pl.Type); ok {
+				fields = keysOf(spec.Fields)
+			}
+			if c, ok := closest(ae.Field, fields); ok {
+				hint = fmt.Sprintf("did you mean %q?", c)
+			} else if len(fields) > 0 {
+				hint = fmt.Sprintf("%s %s takes: %s", pl.Type, kind, strings.Join(fields, ", "))
+			}
+		}
+		msg := ae.Msg
+		if msg == "unknown field" {
+			msg = fmt.Sprintf("unknown field %q", ae.Field)
+		}
+		p.atPath(path, at, msg, hint)
+	}
+}
+
+// argLocation finds the node of a (possibly dotted) argument field.
+func (p *parser) argLocation(o *object, base, field string, fallback *yaml.Node) (string, *yaml.Node) {
+	path := childPath(base, field)
+	if o == nil {
+		return path, fallback
+	}
+	if k, ok := o.key[field]; ok {
+		return p.originOr(o.value[field], path), k
+	}
+	// a dotted field: walk down as far as the nodes go
+	parts := strings.Split(field, ".")
+	cur, at := o, fallback
+	curPath := base
+	for _, part := range parts {
+		curPath = childPath(curPath, part)
+		if cur == nil {
+			break
+		}
+		k, ok := cur.key[part]
+		if !ok {
+			break
+		}
+		at = k
+		v := cur.value[part]
+		if v.Kind == yaml.MappingNode {
+			cur = newObject(v, curPath)
+		} else {
+			cur = nil
+		}
+	}
+	return path, at
+}
+
+func (p *parser) originOr(n *yaml.Node, def string) string {
+	if s, ok := p.origin[n]; ok && s != "" {
+		return s
+	}
+	return def
+}
+
+func article(w string) string {
+	if strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an " + w
+	}
+	return "a " + w
+}
+
+func keysOf(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// safeNew runs a constructor, turning a panic into an error: a broken
+// plugin must not take validation down.
+func safeNew(f func() (any, error)) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("constructor panicked: %v", r)
+		}
+	}()
+	return f()
+}

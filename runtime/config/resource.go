@@ -1,0 +1,776 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// resInfo is a parsed resource with the nodes the dependency checks need.
+type resInfo struct {
+	r        *Resource
+	nameNode *yaml.Node
+	endpoint *object // the merged endpoint
+	ifp      *yaml.Node
+}
+
+// expandResource turns the string form and the endpoint shorthands into a
+// mapping whose endpoint is a mapping with a path (dlt's steps 1–2; the
+// default path is the resource name, set before the defaults are merged).
+// The original nodes are not changed.
+func (p *parser) expandResource(item *yaml.Node, path string) (*yaml.Node, bool) {
+	switch {
+	case isString(item):
+		if item.Value == "" {
+			p.at(item, "a resource name must not be empty", "")
+			return nil, false
+		}
+		ep := p.synthMap(item, childPath(path, "endpoint"),
+			p.synthString("path", item, childPath(path, "endpoint")), p.synthString(item.Value, item, path))
+		return p.synthMap(item, path,
+			p.synthString("name", item, path), item,
+			p.synthString("endpoint", item, path), ep), true
+	case item.Kind != yaml.MappingNode:
+		p.at(item, fmt.Sprintf("expected a resource name or an object with name and endpoint, got %s", describe(item)), "")
+		return nil, false
+	}
+	o := newObject(item, path)
+	nameNode := o.get("name")
+	name := ""
+	if isString(nameNode) {
+		name = nameNode.Value
+	}
+	// a new mapping with the same pairs, so that the endpoint can be
+	// replaced without touching the document
+	content := slices.Clone(item.Content)
+	epPath := childPath(path, "endpoint")
+	ep := o.get("endpoint")
+	var newEp *yaml.Node
+	switch {
+	case ep == nil || isNull(ep):
+		like := item
+		if ep != nil {
+			like = ep
+		}
+		newEp = p.synthMap(like, epPath)
+	case isString(ep):
+		newEp = p.synthMap(ep, epPath, p.synthString("path", ep, epPath), ep)
+	case ep.Kind == yaml.MappingNode:
+		newEp = p.synthMap(ep, p.origin[ep], slices.Clone(ep.Content)...)
+	}
+	if newEp != nil {
+		eo := newObject(newEp, epPath)
+		if pv := eo.get("path"); (pv == nil || isNull(pv)) && name != "" {
+			var pathNode *yaml.Node
+			if nameNode != nil {
+				pathNode = p.synthString(name, nameNode, childPath(epPath, "path"))
+			}
+			// replace a `path: null`, or add the path
+			if pv != nil {
+				for i := 0; i+1 < len(newEp.Content); i += 2 {
+					if newEp.Content[i].Value == "path" {
+						newEp.Content[i+1] = pathNode
+					}
+				}
+			} else {
+				newEp.Content = append(newEp.Content, p.synthString("path", nameNode, childPath(epPath, "path")), pathNode)
+			}
+		}
+		if ep == nil {
+			content = append(content, p.synthString("endpoint", item, epPath), newEp)
+		} else {
+			for i := 0; i+1 < len(content); i += 2 {
+				if content[i].Value == "endpoint" {
+					content[i+1] = newEp
+				}
+			}
+		}
+	}
+	return p.synthMap(item, path, content...), true
+}
+
+// mergeDefaults merges resource_defaults into an expanded resource as dlt
+// does (§1.4): top-level keys of the resource replace the defaults' whole;
+// inside endpoint, keys replace as a whole except params and json, which
+// are merged one level deep; columns are merged per column and per hint.
+// An explicit null in the resource wins. Nodes keep their own paths.
+func (p *parser) mergeDefaults(def, res *yaml.Node, path string) *yaml.Node {
+	if def == nil || def.Kind != yaml.MappingNode {
+		// still normalise the columns of the resource
+		return p.mergePairs(nil, res, path, func(key string, d, r *yaml.Node) *yaml.Node {
+			if key == "columns" && !isNull(r) {
+				return p.mergeColumns(nil, r, childPath(path, "columns"))
+			}
+			return r
+		})
+	}
+	return p.mergePairs(def, res, path, func(key string, d, r *yaml.Node) *yaml.Node {
+		switch key {
+		case "name":
+			return r // a name in resource_defaults is an error reported there
+		case "endpoint":
+			if d != nil && isString(d) {
+				d = p.synthMap(d, p.origin[d], p.synthString("path", d, p.origin[d]), d)
+			}
+			if d == nil || r == nil || d.Kind != yaml.MappingNode || r.Kind != yaml.MappingNode {
+				break
+			}
+			epPath := childPath(path, "endpoint")
+			return p.mergePairs(d, r, epPath, func(key string, d, r *yaml.Node) *yaml.Node {
+				if (key == "params" || key == "json") && d != nil && r != nil &&
+					d.Kind == yaml.MappingNode && r.Kind == yaml.MappingNode {
+					return p.mergePairs(d, r, p.origin[r], nil)
+				}
+				if r != nil {
+					return r
+				}
+				return d
+			})
+		case "columns":
+			if r == nil || !isNull(r) {
+				return p.mergeColumns(d, r, childPath(path, "columns"))
+			}
+		}
+		if r != nil {
+			return r
+		}
+		return d
+	})
+}
+
+// mergePairs builds a mapping with the keys of d (in d's order) then the
+// keys only in r; combine decides each value (nil combine: r wins).
+func (p *parser) mergePairs(d, r *yaml.Node, path string, combine func(key string, d, r *yaml.Node) *yaml.Node) *yaml.Node {
+	if combine == nil {
+		combine = func(_ string, d, r *yaml.Node) *yaml.Node {
+			if r != nil {
+				return r
+			}
+			return d
+		}
+	}
+	like := r
+	if like == nil {
+		like = d
+	}
+	out := p.synthMap(like, path)
+	var ro *object
+	if r != nil {
+		ro = newObject(r, path)
+	}
+	done := map[string]bool{}
+	if d != nil {
+		for i := 0; i+1 < len(d.Content); i += 2 {
+			k := d.Content[i]
+			if done[k.Value] {
+				continue
+			}
+			done[k.Value] = true
+			var rv *yaml.Node
+			key := k
+			if ro != nil && ro.has(k.Value) {
+				rv = ro.get(k.Value)
+				key = ro.key[k.Value]
+			}
+			if v := combine(k.Value, d.Content[i+1], rv); v != nil {
+				out.Content = append(out.Content, key, v)
+			}
+		}
+	}
+	if r != nil {
+		for i := 0; i+1 < len(r.Content); i += 2 {
+			k := r.Content[i]
+			if done[k.Value] {
+				continue
+			}
+			done[k.Value] = true
+			if v := combine(k.Value, nil, r.Content[i+1]); v != nil {
+				out.Content = append(out.Content, k, v)
+			}
+		}
+	}
+	return out
+}
+
+// columnEntry is one column of a columns map or list.
+type columnEntry struct {
+	name    string
+	keyNode *yaml.Node // the map key, or the name field of a list entry
+	hints   *yaml.Node // mapping
+}
+
+// columnEntries reads columns in map or list form.
+func (p *parser) columnEntries(n *yaml.Node) []columnEntry {
+	if n == nil || isNull(n) {
+		return nil
+	}
+	var out []columnEntry
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if isNull(v) {
+				v = p.synthMap(k, p.origin[k])
+			}
+			if v.Kind != yaml.MappingNode {
+				p.at(v, fmt.Sprintf("expected an object of column hints, got %s", describe(v)), "e.g. {data_type: bigint, nullable: false}")
+				continue
+			}
+			out = append(out, columnEntry{name: k.Value, keyNode: k, hints: v})
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if c.Kind != yaml.MappingNode {
+				p.at(c, fmt.Sprintf("expected a column object with a name, got %s", describe(c)), "")
+				continue
+			}
+			co := newObject(c, p.origin[c])
+			nm := co.get("name")
+			if nm == nil || isNull(nm) {
+				p.atPath(co.path, c, `missing required field "name"`, "each column in a list needs a name")
+				continue
+			}
+			if !isString(nm) {
+				p.at(nm, fmt.Sprintf("expected a string, got %s", describe(nm)), "")
+				continue
+			}
+			out = append(out, columnEntry{name: nm.Value, keyNode: co.key["name"], hints: c})
+		}
+	default:
+		p.at(n, fmt.Sprintf("expected an object of columns or a list of column objects, got %s", describe(n)), "")
+	}
+	return out
+}
+
+// mergeColumns returns a mapping of column name to hints: the default
+// columns first, each merged with the resource's hints of the same column,
+// then the columns only the resource has.
+func (p *parser) mergeColumns(d, r *yaml.Node, path string) *yaml.Node {
+	if r != nil && !isNull(r) && r.Kind != yaml.MappingNode && r.Kind != yaml.SequenceNode {
+		p.columnEntries(r) // reports the type error
+		return r
+	}
+	de, re := p.columnEntries(d), p.columnEntries(r)
+	like := r
+	if like == nil {
+		like = d
+	}
+	out := p.synthMap(like, path)
+	rIdx := map[string]columnEntry{}
+	for _, c := range re {
+		rIdx[c.name] = c
+	}
+	done := map[string]bool{}
+	for _, c := range de {
+		if done[c.name] {
+			continue
+		}
+		done[c.name] = true
+		hints := c.hints
+		key := c.keyNode
+		if rc, ok := rIdx[c.name]; ok {
+			hints = p.mergePairs(c.hints, rc.hints, p.origin[rc.hints], nil)
+			key = rc.keyNode
+		}
+		out.Content = append(out.Content, p.synthColumnKey(c.name, key), hints)
+	}
+	for _, c := range re {
+		if done[c.name] {
+			continue
+		}
+		done[c.name] = true
+		out.Content = append(out.Content, p.synthColumnKey(c.name, c.keyNode), c.hints)
+	}
+	return out
+}
+
+func (p *parser) synthColumnKey(name string, like *yaml.Node) *yaml.Node {
+	return p.synthString(name, like, p.origin[like])
+}
+
+// ---------------------------------------------------------------- resource
+
+var (
+	writeDispositions = []string{"append", "replace", "merge", "skip"}
+	mergeStrategies   = []string{"delete-insert", "upsert", "insert-only", "scd2"}
+	replaceStrategies = []string{"truncate-and-insert", "insert-from-staging", "staging-optimized"}
+	dataTypes         = []string{"text", "bigint", "double", "bool", "timestamp", "date", "time", "decimal", "wei", "json", "binary", "complex"}
+)
+
+// parseResource reads a merged resource (or, with defaults set, the
+// resource_defaults object on its own).
+func (p *parser) parseResource(n *yaml.Node, defaults bool) *resInfo {
+	o := newObject(n, p.origin[n])
+	lv := lvResource
+	if defaults {
+		lv = lvDefaults
+	}
+	p.checkKeys(o, lv)
+	r := &Resource{Selected: true, WriteDisposition: "append"}
+	info := &resInfo{r: r}
+
+	if !defaults {
+		nm := o.get("name")
+		switch {
+		case nm == nil || isNull(nm):
+			p.atPath(o.path, n, `missing required field "name"`, "each resource needs a name (it is also the default path and table name)")
+		case !isString(nm):
+			p.at(nm, fmt.Sprintf("expected a string, got %s", describe(nm)), "")
+		case nm.Value == "":
+			p.at(nm, "a resource name must not be empty", "")
+		default:
+			r.Name = nm.Value
+			info.nameNode = nm
+		}
+	}
+
+	if ep := o.get("endpoint"); ep != nil && !isNull(ep) {
+		if isString(ep) {
+			ep = p.synthMap(ep, p.origin[ep], p.synthString("path", ep, p.origin[ep]), ep)
+		}
+		if eo, ok := p.asObject(ep, "a path or an endpoint object"); ok {
+			info.endpoint = eo
+			p.parseEndpoint(eo, &r.Endpoint)
+		}
+	}
+	if r.Endpoint.Method == "" {
+		r.Endpoint.Method = "GET"
+	}
+
+	if s, ok := p.str(o, "table_name"); ok {
+		if s == "" {
+			p.at(o.get("table_name"), "table_name must not be empty", "")
+		}
+		r.TableName = s
+	}
+	if r.TableName == "" {
+		r.TableName = r.Name
+	}
+	if wd := o.get("write_disposition"); wd != nil && !isNull(wd) {
+		p.parseWriteDisposition(wd, r)
+	}
+	if r.WriteDisposition == "merge" && r.MergeStrategy == "" {
+		r.MergeStrategy = "delete-insert"
+	}
+	r.PrimaryKey, _ = p.stringOrList(o.get("primary_key"))
+	r.MergeKey, _ = p.stringOrList(o.get("merge_key"))
+	info.ifp = o.get("include_from_parent")
+	r.IncludeFromParent, _ = p.stringList(info.ifp)
+	r.ProcessingSteps = p.processingSteps(o.get("processing_steps"))
+	if b, ok := p.boolField(o, "selected"); ok {
+		r.Selected = b
+	}
+	if b, ok := p.boolField(o, "parallelized"); ok {
+		r.Parallelized = b
+	}
+	if v, ok := p.intField(o, "max_table_nesting", 0); ok {
+		m := int(v)
+		r.MaxTableNesting = &m
+	}
+	if c := o.get("columns"); c != nil && !isNull(c) {
+		if defaults {
+			c = p.mergeColumns(nil, c, p.origin[c])
+		}
+		p.parseColumns(c, r)
+	}
+	if l := o.get("limits"); l != nil && !isNull(l) {
+		if lo, ok := p.asObject(l, "an object {timeout_ms, memory_mb}"); ok {
+			p.checkKeys(lo, lvLimits)
+			if v, ok := p.intField(lo, "timeout_ms", 1); ok {
+				r.Limits.TimeoutMS = int(v)
+			}
+			if v, ok := p.intField(lo, "memory_mb", 1); ok {
+				r.Limits.MemoryMB = int(v)
+			}
+		}
+	}
+	for _, k := range passThroughKeys {
+		if v := o.get(k); v != nil && !isNull(v) {
+			if r.Extra == nil {
+				r.Extra = map[string]any{}
+			}
+			r.Extra[k] = value(v)
+		}
+	}
+	if s, ok := p.str(o, "parent_table_name"); ok && s == "" {
+		p.at(o.get("parent_table_name"), "parent_table_name must not be empty", "")
+	}
+	return info
+}
+
+func (p *parser) parseWriteDisposition(wd *yaml.Node, r *Resource) {
+	if isString(wd) {
+		if slices.Contains(mergeStrategies, wd.Value) {
+			p.at(wd, fmt.Sprintf("expected one of: %s (got %q)", strings.Join(writeDispositions, ", "), wd.Value),
+				fmt.Sprintf("%s is a merge strategy: write {disposition: merge, strategy: %s}", wd.Value, wd.Value))
+			return
+		}
+		if v, ok := p.enum(wd, writeDispositions); ok {
+			r.WriteDisposition = v
+		}
+		return
+	}
+	if wd.Kind != yaml.MappingNode {
+		p.at(wd, fmt.Sprintf("expected one of: %s, or an object {disposition, strategy}, got %s",
+			strings.Join(writeDispositions, ", "), describe(wd)), "")
+		return
+	}
+	o := newObject(wd, p.origin[wd])
+	p.checkKeys(o, lvWriteDisposition)
+	if !o.has("disposition") || isNull(o.get("disposition")) {
+		p.atPath(o.path, wd, `missing required field "disposition"`, "e.g. {disposition: merge, strategy: upsert}")
+	} else if v, ok := p.oneOf(o, "disposition", writeDispositions); ok {
+		r.WriteDisposition = v
+	}
+	if s := o.get("strategy"); s != nil && !isNull(s) {
+		switch r.WriteDisposition {
+		case "merge":
+			if v, ok := p.enum(s, mergeStrategies); ok {
+				r.MergeStrategy = v
+			}
+		case "replace":
+			if v, ok := p.enum(s, replaceStrategies); ok {
+				r.ReplaceStrategy = v
+			}
+		default:
+			p.at(s, fmt.Sprintf("a strategy applies to merge and replace, not to %s", r.WriteDisposition), "")
+		}
+	}
+	for _, k := range o.keys {
+		if k == "disposition" || k == "strategy" || !slices.Contains(writeDispositionKeys, k) {
+			continue
+		}
+		if r.WriteDispositionOptions == nil {
+			r.WriteDispositionOptions = map[string]any{}
+		}
+		r.WriteDispositionOptions[k] = value(o.get(k))
+	}
+}
+
+func (p *parser) processingSteps(n *yaml.Node) []map[string]any {
+	if n == nil || isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.at(n, fmt.Sprintf("expected a list of steps, got %s", describe(n)), "e.g. [{filter: \"item.active\"}, {map: {cel: \"…\"}}]")
+		return nil
+	}
+	var out []map[string]any
+	for _, c := range n.Content {
+		if c.Kind != yaml.MappingNode {
+			p.at(c, fmt.Sprintf("expected a step object (filter, map or flat_map), got %s", describe(c)), "")
+			continue
+		}
+		o := newObject(c, p.origin[c])
+		p.checkKeys(o, lvProcessingStep)
+		known := 0
+		for _, k := range processingStepKeys {
+			if v := o.get(k); v != nil {
+				known++
+				p.checkHook(v)
+			}
+		}
+		if known == 0 && len(o.keys) == 0 {
+			p.at(c, "a step needs one of: filter, map, flat_map", "")
+		}
+		out = append(out, value(c).(map[string]any))
+	}
+	return out
+}
+
+// checkHook checks the form of a hook: a string (JavaScript) or one of
+// {js: …}, {cel: …}, {wasm: …, config: …}.
+func (p *parser) checkHook(v *yaml.Node) {
+	if isString(v) {
+		return
+	}
+	if v.Kind != yaml.MappingNode {
+		p.at(v, fmt.Sprintf("expected a JavaScript expression or {js: …}, {cel: …}, {wasm: …}, got %s", describe(v)), "")
+		return
+	}
+	o := newObject(v, p.origin[v])
+	engines := 0
+	for _, k := range o.keys {
+		switch k {
+		case "js", "cel", "wasm":
+			engines++
+			if x := o.get(k); !isString(x) {
+				p.at(x, fmt.Sprintf("expected a string, got %s", describe(x)), "")
+			}
+		case "config":
+		default:
+			hint := ""
+			if c, ok := closest(k, []string{"js", "cel", "wasm", "config"}); ok {
+				hint = fmt.Sprintf("did you mean %q?", c)
+			}
+			p.atPath(p.origin[o.key[k]], o.key[k], fmt.Sprintf("unknown field %q", k), hint)
+		}
+	}
+	if engines != 1 {
+		p.at(v, "a hook needs exactly one of: js, cel, wasm", "")
+	}
+}
+
+func (p *parser) parseColumns(n *yaml.Node, r *Resource) {
+	if n.Kind != yaml.MappingNode {
+		return // reported by mergeColumns
+	}
+	r.Columns = map[string]map[string]any{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, hints := n.Content[i].Value, n.Content[i+1]
+		ho := newObject(hints, p.origin[hints])
+		p.checkKeys(ho, lvColumn)
+		if dt := ho.get("data_type"); dt != nil && !isNull(dt) {
+			p.enum(dt, dataTypes)
+		}
+		for _, b := range []string{"nullable", "primary_key", "merge_key", "unique", "sort", "partition", "cluster",
+			"hard_delete", "variant", "row_key", "parent_key", "root_key", "incremental", "timezone"} {
+			p.boolField(ho, b)
+		}
+		p.intField(ho, "precision", 0)
+		p.intField(ho, "scale", 0)
+		p.oneOf(ho, "dedup_sort", []string{"asc", "desc"})
+		p.str(ho, "description")
+		m := value(hints).(map[string]any)
+		delete(m, "name")
+		r.Columns[name] = m
+		r.ColumnOrder = append(r.ColumnOrder, name)
+	}
+}
+
+// ---------------------------------------------------------------- endpoint
+
+var methods = []string{"GET", "POST"}
+
+func (p *parser) parseEndpoint(o *object, e *Endpoint) {
+	p.checkKeys(o, lvEndpoint)
+	if s, ok := p.str(o, "path"); ok {
+		e.Path = s
+	}
+	if m := o.get("method"); m != nil && !isNull(m) {
+		if isString(m) && slices.Contains(methods, strings.ToUpper(m.Value)) && !slices.Contains(methods, m.Value) {
+			p.at(m, fmt.Sprintf("expected one of: GET, POST (got %q)", m.Value), fmt.Sprintf("methods are case-sensitive: write %s", strings.ToUpper(m.Value)))
+		} else if v, ok := p.enum(m, methods); ok {
+			e.Method = v
+		}
+	}
+	if pn := o.get("params"); pn != nil && !isNull(pn) {
+		if po, ok := p.asObject(pn, "an object of query parameters"); ok {
+			e.Params = make(map[string]any, len(po.keys))
+			for _, k := range po.keys {
+				v := po.value[k]
+				if v.Kind == yaml.MappingNode {
+					p.checkParamObject(k, newObject(v, p.origin[v]))
+				}
+				e.Params[k] = value(v)
+				e.ParamOrder = append(e.ParamOrder, k)
+			}
+		}
+	}
+	if j := o.get("json"); j != nil && !isNull(j) {
+		e.JSON = value(j)
+	}
+	if d := o.get("data"); d != nil && !isNull(d) {
+		switch {
+		case isString(d), d.Kind == yaml.MappingNode:
+		case d.Kind == yaml.SequenceNode:
+			for _, c := range d.Content {
+				if c.Kind != yaml.SequenceNode || len(c.Content) != 2 {
+					p.at(c, fmt.Sprintf("expected a [key, value] pair, got %s", describe(c)), "")
+				}
+			}
+		default:
+			p.at(d, fmt.Sprintf("expected an object, a list of [key, value] pairs or a string, got %s", describe(d)), "")
+		}
+		e.Data = value(d)
+	}
+	if nonEmpty(e.JSON) && nonEmpty(e.Data) {
+		p.at(o.get("data"), "Cannot use both 'json' and 'data' parameters simultaneously", "send a JSON body with json or a form body with data, not both")
+	}
+	e.Headers = p.headers(o.get("headers"))
+	if pg := o.get("paginator"); pg != nil {
+		e.Paginator, _ = p.parsePlugin(pg, "paginator")
+	}
+	if s, ok := p.str(o, "data_selector"); ok {
+		e.DataSelector = s
+	}
+	if ra := o.get("response_actions"); ra != nil && !isNull(ra) {
+		e.ResponseActions = p.responseActions(ra)
+	}
+	if in := o.get("incremental"); in != nil && !isNull(in) {
+		if io, ok := p.asObject(in, "an object with cursor_path"); ok {
+			p.checkIncremental(io, false)
+			e.Incremental = value(in).(map[string]any)
+		}
+	}
+	if a := o.get("auth"); a != nil {
+		var null bool
+		e.Auth, null = p.parsePlugin(a, "auth")
+		e.NoAuth = null
+	}
+}
+
+func nonEmpty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case map[string]any:
+		return len(t) > 0
+	case []any:
+		return len(t) > 0
+	case string:
+		return t != ""
+	}
+	return true
+}
+
+// checkParamObject checks a param given as an object: dlt's legacy
+// {type: resolve, resource, field} and {type: incremental, cursor_path, …}.
+func (p *parser) checkParamObject(name string, o *object) {
+	t := o.get("type")
+	if t == nil || !isString(t) || (t.Value != "resolve" && t.Value != "incremental") {
+		got := "None"
+		if t != nil && t.Kind == yaml.ScalarNode {
+			got = t.Value
+		}
+		at := t
+		if at == nil {
+			at = o.node
+		}
+		p.atPath(childPath(o.path, "type"), at, fmt.Sprintf("Received invalid value `%s['type']`=%s: a param given as an object needs type resolve or incremental", name, got),
+			"to send a structured value, use json; for a parent's field write \"{resources.<parent>.<field>}\"")
+		return
+	}
+	if t.Value == "resolve" {
+		for _, k := range o.keys {
+			if k != "type" && k != "resource" && k != "field" {
+				hint := ""
+				if c, ok := closest(k, []string{"resource", "field"}); ok {
+					hint = fmt.Sprintf("did you mean %q?", c)
+				}
+				p.atPath(p.origin[o.key[k]], o.key[k], fmt.Sprintf("unknown field %q", k), hint)
+			}
+		}
+		for _, k := range []string{"resource", "field"} {
+			if v := o.get(k); v == nil || isNull(v) {
+				p.atPath(o.path, o.node, fmt.Sprintf("missing required field %q", k), "a resolve param is {type: resolve, resource: <parent>, field: <field>}")
+			} else if !isString(v) {
+				p.at(v, fmt.Sprintf("expected a string, got %s", describe(v)), "")
+			}
+		}
+		return
+	}
+	p.checkIncremental(o, true)
+}
+
+var (
+	lastValueFuncs       = []string{"max", "min"}
+	rowOrders            = []string{"asc", "desc"}
+	onCursorValueMissing = []string{"raise", "include", "exclude"}
+	rangeBounds          = []string{"open", "closed"}
+)
+
+// checkIncremental checks an endpoint's incremental object (param: a
+// legacy param-level one, which also carries type).
+func (p *parser) checkIncremental(o *object, param bool) {
+	if param {
+		rest := &object{node: o.node, path: o.path, key: o.key, value: o.value}
+		for _, k := range o.keys {
+			if k != "type" {
+				rest.keys = append(rest.keys, k)
+			}
+		}
+		p.checkKeys(rest, lvIncremental)
+		for _, k := range []string{"end_value", "end_param"} {
+			if o.has(k) {
+				p.atPath(p.origin[o.key[k]], o.key[k], "Only `start_param` and `initial_value` are allowed in the configuration of a param-level incremental",
+					"use endpoint.incremental for an end value")
+			}
+		}
+	} else {
+		p.checkKeys(o, lvIncremental)
+	}
+	if cp := o.get("cursor_path"); cp == nil || isNull(cp) {
+		p.atPath(o.path, o.node, `missing required field "cursor_path"`, "cursor_path names the field of each record that advances, e.g. updated_at")
+	} else if !isString(cp) {
+		p.at(cp, fmt.Sprintf("expected a string, got %s", describe(cp)), "")
+	}
+	p.oneOf(o, "last_value_func", lastValueFuncs)
+	p.oneOf(o, "row_order", rowOrders)
+	p.oneOf(o, "on_cursor_value_missing", onCursorValueMissing)
+	p.oneOf(o, "range_start", rangeBounds)
+	p.oneOf(o, "range_end", rangeBounds)
+	p.str(o, "start_param")
+	p.str(o, "end_param")
+	if l := o.get("lag"); l != nil && !isNull(l) {
+		if _, ok := p.floatValue(l); !ok {
+			p.at(l, fmt.Sprintf("expected a number, got %s", describe(l)), "")
+		}
+	}
+	if pk := o.get("primary_key"); pk != nil && !isNull(pk) {
+		p.stringOrList(pk)
+	}
+	if ev := o.get("end_value"); ev != nil && !isNull(ev) && !param {
+		if iv := o.get("initial_value"); iv == nil || isNull(iv) {
+			p.at(ev, "end_value requires initial_value", "")
+		}
+	}
+	for _, k := range []string{"convert", "transform"} {
+		if v := o.get(k); v != nil && !isNull(v) {
+			p.checkHook(v)
+		}
+	}
+}
+
+func (p *parser) responseActions(n *yaml.Node) []map[string]any {
+	if n.Kind != yaml.SequenceNode {
+		p.at(n, fmt.Sprintf("expected a list of response actions, got %s", describe(n)), "e.g. [{status_code: 404, action: ignore}]")
+		return nil
+	}
+	var out []map[string]any
+	for _, c := range n.Content {
+		if c.Kind != yaml.MappingNode {
+			p.at(c, fmt.Sprintf("expected an object {status_code, content, action}, got %s", describe(c)), "")
+			continue
+		}
+		o := newObject(c, p.origin[c])
+		p.checkKeys(o, lvResponseAction)
+		if sc := o.get("status_code"); sc != nil && !isNull(sc) {
+			p.checkStatusCode(sc)
+		}
+		if s := o.get("content"); s != nil && !isNull(s) && !isString(s) {
+			p.at(s, fmt.Sprintf("expected a string, got %s", describe(s)), "")
+		}
+		if a := o.get("action"); a != nil && !isNull(a) && !isString(a) {
+			p.checkHook(a)
+		}
+		out = append(out, value(c).(map[string]any))
+	}
+	return out
+}
+
+// checkStatusCode accepts 404, "404", "4xx" or a list of those.
+func (p *parser) checkStatusCode(n *yaml.Node) {
+	if n.Kind == yaml.SequenceNode {
+		for _, c := range n.Content {
+			p.checkStatusCode(c)
+		}
+		return
+	}
+	if v, ok := p.intValue(n); ok {
+		if v < 100 || v > 599 {
+			p.at(n, fmt.Sprintf("%d is not an HTTP status code", v), "")
+		}
+		return
+	}
+	if isString(n) {
+		s := strings.ToLower(n.Value)
+		if len(s) == 3 && s[0] >= '1' && s[0] <= '5' &&
+			(s[1:] == "xx" || (s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9')) {
+			return
+		}
+	}
+	p.at(n, fmt.Sprintf("expected a status code (404), a class (4xx) or a list of them, got %s", describe(n)), "")
+}

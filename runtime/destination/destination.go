@@ -1,0 +1,97 @@
+// Package destination defines what the loader needs from a database: one
+// transaction per run that applies schema changes, inserts rows, merges and
+// truncates tables, and reads and writes dlt's system tables.
+//
+// A destination is one subpackage (sqlite; duckdb can follow) implementing
+// Destination. The loader (package load) never issues DDL or bulk inserts
+// itself: column types, quoting and bulk paths belong to the destination.
+// The small amount of SQL the loader does send through Exec and Query (for
+// the `_dlt_*` tables) is portable: double-quoted identifiers, `?`
+// placeholders, plain INSERT/SELECT/ORDER BY/LIMIT.
+package destination
+
+import (
+	"context"
+	"strings"
+
+	"github.com/sluicehq/sluice/runtime/schema"
+)
+
+// Destination is a database that sluice loads into.
+type Destination interface {
+	Reader
+	// Begin starts the one transaction of a run: data, system tables and
+	// the state all commit together or not at all. Only one transaction
+	// may be open at a time, and Reader methods of the Destination must
+	// not be called while it is (use the Tx's).
+	Begin(ctx context.Context) (Tx, error)
+	// Describe names the destination and its location for humans, e.g.
+	// "sqlite at /abs/path/github.db".
+	Describe() string
+	// Close releases the database.
+	Close() error
+}
+
+// Reader reads from the destination.
+type Reader interface {
+	// TableExists reports whether a table exists in the destination's
+	// dataset (SQLite: the main schema).
+	TableExists(ctx context.Context, table string) (bool, error)
+	// Query runs a read-only query and calls row once per result row with
+	// a function that scans the row into dest (as database/sql's
+	// Rows.Scan does).
+	Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error
+}
+
+// Tx is the transaction of one run. A Tx is used by one goroutine.
+type Tx interface {
+	Reader
+	// Apply runs DDL for schema changes, in order. CreateTable creates the
+	// table if missing and otherwise adds the columns it lacks; AddColumns
+	// skips columns that already exist. Both are safe to repeat.
+	Apply(ctx context.Context, changes []schema.Change) error
+	// Insert appends rows to rows.Table in multi-row batches.
+	Insert(ctx context.Context, rows *schema.TableRows) error
+	// Stage appends rows to the staging copy of rows.Table (created on first
+	// use with the table's columns), for a later Merge.
+	Stage(ctx context.Context, rows *schema.TableRows) error
+	// Merge moves the staged rows of a root table and its nested tables
+	// into the destination tables with dlt's delete-insert strategy, then
+	// drops the staging copies. See MergeJob.
+	Merge(ctx context.Context, job MergeJob) error
+	// Truncate deletes all rows of the tables that exist; missing tables
+	// are skipped.
+	Truncate(ctx context.Context, tables []string) error
+	// Exec runs one statement.
+	Exec(ctx context.Context, query string, args ...any) error
+	// Commit commits the transaction.
+	Commit() error
+	// Rollback abandons the transaction; the database is left as it was
+	// before Begin. It is safe to call after Commit (it does nothing).
+	Rollback() error
+}
+
+// MergeJob describes the merge of one root table (write disposition
+// `merge`, strategy delete-insert), as dlt does it:
+//
+//  1. staged root rows are deduplicated by PrimaryKey (the last staged row
+//     of a key wins; without a primary key nothing is deduplicated);
+//  2. rows of Nested tables whose `_dlt_root_id` belongs to a destination
+//     root row matching a staged row by PrimaryKey or by MergeKey are
+//     deleted, then those root rows;
+//  3. the staged root rows are inserted, then the staged nested rows whose
+//     root survived deduplication.
+type MergeJob struct {
+	Root       string
+	PrimaryKey []string
+	MergeKey   []string
+	// Nested lists every nested table of Root known to the schema,
+	// parents before children (staged or not: old nested rows of a replaced
+	// record must go even if this run brought none).
+	Nested []string
+}
+
+// QuoteIdent quotes an SQL identifier with double quotes.
+func QuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}

@@ -1,0 +1,181 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/sluicehq/sluice/runtime/config"
+	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/runtime/httpclient"
+	"github.com/sluicehq/sluice/runtime/jsonpath"
+	"github.com/sluicehq/sluice/runtime/redact"
+)
+
+// Page is one response's worth of records.
+type Page struct {
+	// Resource is the resource's name.
+	Resource string
+	// Number counts the pages of the resource from 1.
+	Number int
+	// Records are the records the data selector found.
+	Records []any
+}
+
+// Resource is a configured resource made ready to run: its extension points
+// are built and its selector compiled.
+type Resource struct {
+	Config *config.Resource
+	Client *config.Client
+	// NewPaginator builds a fresh paginator for one request chain; nil
+	// means a single page.
+	NewPaginator func() (extension.Paginator, error)
+	// Auth is nil for no authentication.
+	Auth extension.Authenticator
+	// Selector is nil when the data selector is detected on the first
+	// response.
+	Selector *jsonpath.Path
+}
+
+// Prepare builds the extension points of a resource from its configuration.
+// The endpoint's paginator wins over the client's; with neither, the
+// resource is read as a single page.
+func Prepare(reg *extension.Registries, client *config.Client, r *config.Resource) (*Resource, error) {
+	res := &Resource{Config: r, Client: client}
+	pag := r.Endpoint.Paginator
+	if pag == nil {
+		pag = client.Paginator
+	}
+	if pag != nil {
+		// Build one now so that a bad configuration fails before any
+		// request is sent.
+		if _, err := reg.Paginators.New(pag.Type, pag.Args); err != nil {
+			return nil, fmt.Errorf("%s: paginator: %w", pag.Path, err)
+		}
+		typ, args := pag.Type, pag.Args
+		res.NewPaginator = func() (extension.Paginator, error) { return reg.Paginators.New(typ, args) }
+	}
+	auth := r.Endpoint.Auth
+	if auth == nil && !r.Endpoint.NoAuth {
+		auth = client.Auth
+	}
+	if auth != nil {
+		a, err := reg.Auths.New(auth.Type, auth.Args)
+		if err != nil {
+			return nil, fmt.Errorf("%s: auth: %w", auth.Path, err)
+		}
+		res.Auth = a
+	}
+	if sel := r.Endpoint.DataSelector; sel != "" {
+		p, err := jsonpath.Compile(sel)
+		if err != nil {
+			return nil, fmt.Errorf("%s.endpoint.data_selector: %w", r.Path, err)
+		}
+		res.Selector = p
+	}
+	return res, nil
+}
+
+// Extractor runs resources against one HTTP client.
+type Extractor struct {
+	HTTP     *httpclient.Client
+	Logger   *slog.Logger
+	Redactor *redact.Redactor
+	// PageLimit stops each resource after this many pages (dlt's
+	// add_limit); 0 means no limit.
+	PageLimit int
+}
+
+// Error is an extraction failure, naming the resource and the (redacted)
+// URL of the request that failed.
+type Error struct {
+	Resource string
+	URL      string
+	Page     int
+	Err      error
+}
+
+func (e *Error) Error() string {
+	if e.URL == "" {
+		return fmt.Sprintf("resource %s: %v", e.Resource, e.Err)
+	}
+	return fmt.Sprintf("resource %s, page %d, %s: %v", e.Resource, e.Page, e.URL, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Run extracts r page by page, calling emit with each page in order. It
+// stops at the first error, which is an *Error; emit's own errors are
+// returned as they are.
+func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error) error {
+	name := r.Config.Name
+	req, err := BuildRequest(r.Client, &r.Config.Endpoint)
+	if err != nil {
+		return &Error{Resource: name, Err: err}
+	}
+	var pag extension.Paginator = singlePage{}
+	if r.NewPaginator != nil {
+		if pag, err = r.NewPaginator(); err != nil {
+			return &Error{Resource: name, Err: err}
+		}
+	}
+	if err := pag.Init(req); err != nil {
+		return &Error{Resource: name, Err: fmt.Errorf("paginator: %w", err)}
+	}
+	selector := r.Selector
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		resp, err := x.HTTP.Do(ctx, req, r.Auth)
+		if err != nil {
+			return &Error{Resource: name, URL: x.url(req), Page: page, Err: err}
+		}
+		body, err := resp.JSON()
+		if err != nil {
+			return &Error{Resource: name, URL: x.url(req), Page: page, Err: fmt.Errorf("response is not JSON: %w", err)}
+		}
+		if selector == nil {
+			sel := DetectSelector(body)
+			x.Logger.Info("detected data_selector; set it in the pipeline file to freeze it",
+				"resource", name, "data_selector", sel)
+			if selector, err = jsonpath.Compile(sel); err != nil {
+				return &Error{Resource: name, Err: err}
+			}
+		}
+		records := jsonpath.Select(selector, body)
+		if err := emit(&Page{Resource: name, Number: page, Records: records}); err != nil {
+			return err
+		}
+		if x.PageLimit > 0 && page >= x.PageLimit {
+			x.Logger.Debug("page limit reached", "resource", name, "pages", page)
+			return nil
+		}
+		more, err := pag.Next(resp, len(records), req)
+		if err != nil {
+			return &Error{Resource: name, URL: x.url(req), Page: page, Err: fmt.Errorf("paginator: %w", err)}
+		}
+		if !more {
+			return nil
+		}
+	}
+}
+
+func (x *Extractor) url(req *extension.Request) string {
+	u, err := req.FullURL()
+	if err != nil {
+		u = req.URL
+	}
+	if x.Redactor != nil {
+		return x.Redactor.URL(u)
+	}
+	return u
+}
+
+// singlePage is the paginator of a resource that names none.
+type singlePage struct{}
+
+func (singlePage) Init(*extension.Request) error { return nil }
+func (singlePage) Next(*extension.Response, int, *extension.Request) (bool, error) {
+	return false, nil
+}

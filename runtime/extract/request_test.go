@@ -1,0 +1,131 @@
+package extract
+
+import (
+	"net/url"
+	"reflect"
+	"testing"
+
+	"github.com/sluicehq/sluice/runtime/config"
+)
+
+func TestJoinURL(t *testing.T) {
+	// The cases of dlt's join_url (reference §2.1).
+	tests := []struct{ base, path, want string }{
+		{"http://e.com", "//a/b", "http://e.com/a/b"},
+		{"http://e.com///", "//a", "http://e.com/a"},
+		{"http://e.com/", "/", "http://e.com/"},
+		{"/", "a", "/a"},
+		{"e.com", "p", "e.com/p"},
+		{"http://e.com/api/", "p?q=1", "http://e.com/api/p?q=1"},
+		{"http://e.com/api", "https://other.org/x", "https://other.org/x"},
+		{"http://e.com", "ftp://x", "http://e.com/ftp://x"},
+		{"", "p", "p"},
+		{"http://e.com/v1", "", "http://e.com/v1"},
+	}
+	for _, tt := range tests {
+		if got := JoinURL(tt.base, tt.path); got != tt.want {
+			t.Errorf("JoinURL(%q, %q) = %q, want %q", tt.base, tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestBuildRequest(t *testing.T) {
+	client := &config.Client{BaseURL: "http://api.test/v1/", Headers: map[string]string{"X-A": "client", "X-B": "client"}}
+	tests := []struct {
+		name      string
+		ep        config.Endpoint
+		wantURL   string
+		wantQuery url.Values
+		wantJSON  any
+		wantBody  string
+		wantHdr   map[string]string
+	}{
+		{
+			name:      "params: lists repeat, nulls drop, empty strings stay, braces unescape",
+			ep:        config.Endpoint{Path: "/users", Params: map[string]any{"c": []any{int64(1), int64(2)}, "n": nil, "e": "", "b": true, "p": "{{x}}"}},
+			wantURL:   "http://api.test/v1/users",
+			wantQuery: url.Values{"c": {"1", "2"}, "e": {""}, "b": {"true"}, "p": {"{x}"}},
+		},
+		{
+			name:     "endpoint headers win over client headers",
+			ep:       config.Endpoint{Path: "u", Headers: map[string]string{"X-B": "endpoint"}},
+			wantURL:  "http://api.test/v1/u",
+			wantHdr:  map[string]string{"X-A": "client", "X-B": "endpoint"},
+			wantJSON: nil,
+		},
+		{
+			name:     "an empty JSON object is still a body",
+			ep:       config.Endpoint{Path: "u", JSON: map[string]any{}},
+			wantURL:  "http://api.test/v1/u",
+			wantJSON: map[string]any{},
+		},
+		{
+			name:     "form body",
+			ep:       config.Endpoint{Path: "u", Method: "POST", Data: map[string]any{"a": int64(1), "b": "{{x}}"}},
+			wantURL:  "http://api.test/v1/u",
+			wantBody: "a=1&b=%7Bx%7D",
+		},
+		{
+			name:     "raw body",
+			ep:       config.Endpoint{Path: "u", Method: "POST", Data: "hello"},
+			wantURL:  "http://api.test/v1/u",
+			wantBody: "hello",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := BuildRequest(client, &tt.ep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if req.URL != tt.wantURL {
+				t.Errorf("URL = %q, want %q", req.URL, tt.wantURL)
+			}
+			if tt.wantQuery != nil && !reflect.DeepEqual(req.Query, tt.wantQuery) {
+				t.Errorf("Query = %v, want %v", req.Query, tt.wantQuery)
+			}
+			if !reflect.DeepEqual(req.JSON, tt.wantJSON) {
+				t.Errorf("JSON = %#v, want %#v", req.JSON, tt.wantJSON)
+			}
+			if string(req.Body) != tt.wantBody {
+				t.Errorf("Body = %q, want %q", req.Body, tt.wantBody)
+			}
+			for k, v := range tt.wantHdr {
+				if got := req.Header.Get(k); got != v {
+					t.Errorf("header %s = %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildRequestRejectsJSONAndData(t *testing.T) {
+	_, err := BuildRequest(&config.Client{BaseURL: "http://x"}, &config.Endpoint{
+		Path: "p", JSON: map[string]any{"a": 1}, Data: map[string]any{"b": 2},
+	})
+	if err == nil {
+		t.Fatal("json and data together were accepted")
+	}
+}
+
+func TestDetectSelector(t *testing.T) {
+	tests := []struct {
+		name string
+		body any
+		want string
+	}{
+		{"a list is the records", []any{map[string]any{"id": 1}}, "$"},
+		{"an object without lists is one record", map[string]any{"id": int64(1)}, "$"},
+		{"known key wins over an earlier list", map[string]any{"a_links": []any{}, "results": []any{}, "count": int64(3)}, "results"},
+		{"nested known key", map[string]any{"_embedded": map[string]any{"items": []any{}}, "page": map[string]any{"n": int64(1)}}, "_embedded.items"},
+		{"first list when no key is known", map[string]any{"users": []any{}, "zz": []any{}}, "users"},
+		{"too deep is not searched", map[string]any{"a": map[string]any{"b": map[string]any{"c": map[string]any{"data": []any{}}}}}, "$"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DetectSelector(tt.body); got != tt.want {
+				t.Errorf("DetectSelector() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,443 @@
+// Package httpclient sends sluice's HTTP requests: it turns an
+// extension.Request into an HTTP request the way dlt's client does (dlt
+// reference §2), applies the auth last on every attempt, throttles to the
+// client's rate limit, retries 429, 5xx, connection errors and timeouts
+// with exponential backoff (§7.2), reads and un-gzips the body, and keeps
+// every secret out of its logs and errors.
+//
+// One Client serves every resource of a source: its connection pool and its
+// rate limiter are shared, and it is safe for concurrent use.
+package httpclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/runtime/jsondec"
+	"github.com/sluicehq/sluice/runtime/redact"
+)
+
+// Defaults for the zero fields of Options (dlt's RUNTIME__REQUEST_*).
+const (
+	DefaultMaxAttempts         = 5
+	DefaultBackoffFactor       = 1.0
+	DefaultMaxDelay            = 300 * time.Second
+	DefaultTimeout             = 60 * time.Second
+	DefaultMaxBodyBytes  int64 = 512 << 20
+	DefaultUserAgent           = "sluice"
+	maxRedirects               = 30 // as requests
+)
+
+// Options configures a Client. Zero fields take the defaults.
+type Options struct {
+	// MaxAttempts is the total number of attempts per request; 1 means no
+	// retry. Default 5.
+	MaxAttempts int
+	// BackoffFactor, in seconds: before retry n (n = 1, 2, …) the client
+	// waits BackoffFactor × 2^(n-1), capped at MaxDelay, plus up to 10 %
+	// jitter (dlt waits 1, 2, 4, 8 s, without jitter). Default 1.
+	BackoffFactor float64
+	// MaxDelay caps every wait, Retry-After included. Default 300 s.
+	MaxDelay time.Duration
+	// Timeout bounds each attempt, from sending to the last body byte.
+	// Default 60 s.
+	Timeout time.Duration
+	// RequestsPerSecond throttles the client before every attempt (0: no
+	// throttle); Burst is how many requests may go at once (default 1). The
+	// limiter is shared by every resource of the client.
+	RequestsPerSecond float64
+	Burst             int
+	// UserAgent is sent unless the request has its own; "sluice/<version>".
+	UserAgent string
+	// Logger gets "GET <url>" at debug level before each attempt and a
+	// warning before each retry. URLs are redacted here; the logger should
+	// redact too (redact.Handler). Nil discards.
+	Logger *slog.Logger
+	// Redactor masks secrets in logs and errors. The secrets of every
+	// Authenticator passed to Do are added to it. Nil: a new one.
+	Redactor *redact.Redactor
+	// Decoder decodes response bodies on demand. Nil: jsondec.New().
+	Decoder extension.Decoder
+	// Transport sends the requests. Nil: a tuned *http.Transport (pooled,
+	// MaxIdleConnsPerHost 32, proxy from the environment). The client asks
+	// for gzip itself and decodes it, whatever the transport.
+	Transport http.RoundTripper
+	// Sleep waits d or until ctx is done, whichever is first, and returns
+	// ctx.Err() in the second case. Retries and the rate limiter wait
+	// through it. Nil: a real timer. Tests inject a recorder.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxBodyBytes caps a response body, after gzip decoding. Default
+	// 512 MiB; a larger body fails the request without a retry.
+	MaxBodyBytes int64
+}
+
+// Client sends requests. It is safe for concurrent use.
+type Client struct {
+	o       Options
+	hc      *http.Client
+	limiter *rate.Limiter
+	log     *slog.Logger
+	red     *redact.Redactor
+	dec     extension.Decoder
+	sleep   func(context.Context, time.Duration) error
+}
+
+// New returns a Client with o's zero fields set to the defaults.
+func New(o Options) *Client {
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.BackoffFactor <= 0 {
+		o.BackoffFactor = DefaultBackoffFactor
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = DefaultMaxDelay
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	c := &Client{o: o, log: o.Logger, red: o.Redactor, dec: o.Decoder, sleep: o.Sleep}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.red == nil {
+		c.red = redact.New()
+	}
+	if c.dec == nil {
+		c.dec = jsondec.New()
+	}
+	if c.sleep == nil {
+		c.sleep = sleep
+	}
+	if o.RequestsPerSecond > 0 {
+		burst := o.Burst
+		if burst <= 0 {
+			burst = 1
+		}
+		c.limiter = rate.NewLimiter(rate.Limit(o.RequestsPerSecond), burst)
+	}
+	tr := o.Transport
+	if tr == nil {
+		tr = NewTransport()
+	}
+	c.hc = &http.Client{
+		Transport: tr,
+		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			return nil
+		},
+	}
+	return c
+}
+
+// NewTransport returns the transport New uses by default: a clone of
+// http.DefaultTransport with a larger idle pool per host and its own gzip
+// handling switched off (the client does it).
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 32
+	t.IdleConnTimeout = 90 * time.Second
+	t.DisableCompression = true
+	return t
+}
+
+// Limiter returns the client's rate limiter, or nil when it does not
+// throttle.
+func (c *Client) Limiter() *rate.Limiter { return c.limiter }
+
+// Redactor returns the redactor the client masks secrets with.
+func (c *Client) Redactor() *redact.Redactor { return c.red }
+
+// Verdict is a Classifier's decision about one received response.
+type Verdict int
+
+const (
+	// Default retries 429 and 5xx and accepts everything else.
+	Default Verdict = iota
+	// Retry retries the response while attempts remain (a response action
+	// `retry`, e.g. on a 200 whose body says "try again").
+	Retry
+	// Accept returns the response as it is, without a retry.
+	Accept
+)
+
+// Classifier looks at each received response, on every attempt, and
+// decides whether it is retried. It may read resp.JSON().
+type Classifier func(resp *extension.Response) Verdict
+
+// Do sends req and returns the response. The auth, when non-nil, is
+// applied last on a copy of req for every attempt, so every retry carries
+// it (and a signature is fresh); req itself is not changed.
+//
+// It retries 429 and 5xx responses, connection errors and timeouts, up to
+// MaxAttempts in all, waiting as Retry-After says (seconds or an HTTP
+// date, at most MaxDelay) or else with exponential backoff. A final status
+// of 400 or more returns the response and a *StatusError. Running out of
+// attempts on connection errors returns a *RequestError. When ctx is done
+// Do returns at once with an error that wraps ctx.Err().
+func (c *Client) Do(ctx context.Context, req *extension.Request, auth extension.Authenticator) (*extension.Response, error) {
+	return c.DoClassified(ctx, req, auth, nil)
+}
+
+// DoClassified is Do with a Classifier that decides, for each received
+// response, whether it is retried (nil: Default for all). A response it
+// keeps retrying until the attempts run out is returned with a
+// *StatusError, whatever its status.
+func (c *Client) DoClassified(ctx context.Context, req *extension.Request, auth extension.Authenticator, classify Classifier) (*extension.Response, error) {
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	if auth != nil {
+		c.red.Add(auth.Secrets()...)
+	}
+	for attempt := 1; ; attempt++ {
+		if err := c.throttle(ctx); err != nil {
+			return nil, c.cancelled(method, req.URL, err)
+		}
+		resp, sentURL, err := c.attempt(ctx, method, req, auth)
+		last := attempt >= c.o.MaxAttempts
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, c.cancelled(method, sentURL, ctx.Err())
+			}
+			var fatal *fatalError
+			if errors.As(err, &fatal) {
+				return nil, &RequestError{Method: method, URL: c.red.URL(sentURL), Attempts: attempt, Err: c.red.Error(fatal.err)}
+			}
+			if last {
+				return nil, &RequestError{Method: method, URL: c.red.URL(sentURL), Attempts: attempt, Err: c.red.Error(err)}
+			}
+			wait := c.Backoff(attempt)
+			c.warnRetry(ctx, method, sentURL, attempt, wait, c.red.Text(err.Error()))
+			if err := c.sleep(ctx, wait); err != nil {
+				return nil, c.cancelled(method, sentURL, err)
+			}
+			continue
+		}
+
+		verdict := Default
+		if classify != nil {
+			verdict = classify(resp)
+		}
+		retry := verdict == Retry || (verdict == Default && retryableStatus(resp.Status))
+		if !retry {
+			if resp.Status >= 400 {
+				return resp, c.statusError(method, sentURL, resp, attempt)
+			}
+			return resp, nil
+		}
+		if last {
+			return resp, c.statusError(method, sentURL, resp, attempt)
+		}
+		wait, ok := c.retryAfter(resp.Header)
+		if !ok {
+			wait = c.Backoff(attempt)
+		}
+		c.warnRetry(ctx, method, sentURL, attempt, wait, statusText(resp.Status))
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, c.cancelled(method, sentURL, err)
+		}
+	}
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusTooManyRequests || (code >= 500 && code <= 599)
+}
+
+// Backoff is the wait before retry number attempt (1 for the first retry)
+// when the response gives no Retry-After: BackoffFactor × 2^(attempt-1)
+// seconds, capped at MaxDelay, plus up to 10 % jitter (never beyond
+// MaxDelay). Response actions that retry use it too.
+func (c *Client) Backoff(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	secs := c.o.BackoffFactor * math.Pow(2, float64(attempt-1))
+	max := c.o.MaxDelay.Seconds()
+	if secs > max || math.IsInf(secs, 0) || math.IsNaN(secs) {
+		secs = max
+	}
+	secs += secs * 0.1 * rand.Float64()
+	if secs > max {
+		secs = max
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+// retryAfter parses a Retry-After header: delay seconds or an HTTP date,
+// clamped to [0, MaxDelay].
+func (c *Client) retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if math.IsNaN(secs) {
+			return 0, false
+		}
+		if secs > c.o.MaxDelay.Seconds() {
+			return c.o.MaxDelay, true
+		}
+		d = time.Duration(secs * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = time.Until(t)
+	} else {
+		return 0, false
+	}
+	return min(max(d, 0), c.o.MaxDelay), true
+}
+
+// throttle waits for the rate limiter.
+func (c *Client) throttle(ctx context.Context) error {
+	if c.limiter == nil {
+		return ctx.Err()
+	}
+	r := c.limiter.Reserve()
+	if !r.OK() {
+		return errors.New("rate limiter cannot grant a request (burst < 1)")
+	}
+	if d := r.Delay(); d > 0 {
+		if err := c.sleep(ctx, d); err != nil {
+			r.Cancel()
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func (c *Client) warnRetry(ctx context.Context, method, rawURL string, attempt int, wait time.Duration, reason string) {
+	c.log.WarnContext(ctx, fmt.Sprintf("%s %s: %s; retrying in %s (attempt %d of %d)",
+		method, c.red.URL(rawURL), reason, wait.Round(time.Millisecond), attempt+1, c.o.MaxAttempts),
+		"method", method, "url", c.red.URL(rawURL), "reason", reason,
+		"wait", wait, "attempt", attempt, "max_attempts", c.o.MaxAttempts)
+}
+
+func (c *Client) cancelled(method, rawURL string, err error) error {
+	return fmt.Errorf("%s %s: %w", method, c.red.URL(rawURL), err)
+}
+
+func (c *Client) statusError(method, rawURL string, resp *extension.Response, attempts int) *StatusError {
+	return &StatusError{
+		Status:   resp.Status,
+		Method:   method,
+		URL:      c.red.URL(rawURL),
+		Body:     c.red.Text(snippet(resp.Body, 512)),
+		Attempts: attempts,
+	}
+}
+
+// StatusError is a response with a status of 400 or more (or one retried
+// until the attempts ran out). Every field is already redacted.
+type StatusError struct {
+	Status int
+	Method string
+	URL    string
+	// Body is the first 512 bytes of the body, as valid UTF-8 on one line.
+	Body string
+	// Attempts is how many attempts were made.
+	Attempts int
+}
+
+// Error reads "GET https://h/p?token=***: 404 Not Found: <body>", with
+// "(after N attempts)" after the status when the request was retried.
+func (e *StatusError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.URL)
+	b.WriteString(": ")
+	b.WriteString(statusText(e.Status))
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.Body != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Body)
+	}
+	return b.String()
+}
+
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return strconv.Itoa(code) + " " + t
+	}
+	return strconv.Itoa(code)
+}
+
+// RequestError is a request that got no response: connection errors or
+// timeouts on every attempt, or a failure no retry can fix (a bad URL, an
+// auth error, a body over the size cap, a TLS certificate error). URL and
+// Err are redacted.
+type RequestError struct {
+	Method   string
+	URL      string
+	Attempts int
+	Err      error
+}
+
+func (e *RequestError) Error() string {
+	if e.Attempts > 1 {
+		return fmt.Sprintf("%s %s: giving up after %d attempts: %v", e.Method, e.URL, e.Attempts, e.Err)
+	}
+	return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// fatalError marks an attempt error that a retry cannot fix.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+// isPermanent reports transport errors that a retry cannot fix.
+func isPermanent(err error) bool {
+	var (
+		cv  *tls.CertificateVerificationError
+		ua  x509.UnknownAuthorityError
+		he  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		rec tls.RecordHeaderError
+	)
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
+		errors.As(err, &ci) || errors.As(err, &rec)
+}
+
+// sleep is the real Options.Sleep.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,407 @@
+// Package load writes normalized batches into a destination, in one
+// transaction per run, together with dlt's system tables:
+//
+//   - `_dlt_loads(load_id, schema_name, status, inserted_at,
+//     schema_version_hash)`: one row per completed load, status 0, written last;
+//   - `_dlt_version(version, engine_version, inserted_at, schema_name,
+//     version_hash, schema)`: one row per new schema version, `schema` being
+//     the schema JSON (see schema.Schema.ToJSON);
+//   - `_dlt_pipeline_state(version, engine_version, pipeline_name, state,
+//     created_at, version_hash, _dlt_load_id, _dlt_id)`: one row per load
+//     that changed the pipeline state, `state` being base64(zlib(JSON)).
+//
+// Everything a run writes (data, schema version, state, the `_dlt_loads`
+// row) commits at once in Commit, or not at all: a failed or killed run
+// leaves the destination as it was.
+//
+// Write dispositions: `append` inserts; `replace` empties the resource's
+// tables (root and nested) when its first batch arrives, inside the run's
+// transaction, so unlike dlt's truncate-and-insert the old rows stay visible
+// until the commit; `merge` stages the rows and merges them at Commit with
+// dlt's delete-insert strategy (see destination.MergeJob) — without a
+// primary or merge key it appends, as dlt does; `skip` loads nothing.
+package load
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/runtime/destination"
+	"github.com/sluicehq/sluice/runtime/normalize"
+	"github.com/sluicehq/sluice/runtime/schema"
+)
+
+// StateEngineVersion is dlt's pipeline state engine version.
+const StateEngineVersion = 4
+
+// Loader is the one writer of a run. Write is called from one goroutine;
+// RowCounts may be called from any.
+type Loader struct {
+	dest destination.Destination
+	tx   destination.Tx
+
+	mu     sync.Mutex
+	counts map[string]int64
+
+	// merges are the merge roots with staged rows, in first-seen order
+	merges     []*mergeRoot
+	mergeRoots map[string]*mergeRoot
+	truncated  map[string]bool
+	now        func() time.Time
+}
+
+// New returns a loader for dest.
+func New(dest destination.Destination) *Loader {
+	return &Loader{
+		dest:       dest,
+		counts:     make(map[string]int64),
+		mergeRoots: make(map[string]*mergeRoot),
+		truncated:  make(map[string]bool),
+		now:        time.Now,
+	}
+}
+
+// Begin starts the run's transaction and creates the system tables that are
+// missing.
+func (l *Loader) Begin(ctx context.Context) error {
+	if l.tx != nil {
+		return errors.New("load: already begun")
+	}
+	tx, err := l.dest.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	l.tx = tx
+	changes := []schema.Change{
+		schema.CreateChange(schema.VersionTable()),
+		schema.CreateChange(schema.LoadsTable()),
+		schema.CreateChange(schema.PipelineStateTable()),
+	}
+	if err := tx.Apply(ctx, changes); err != nil {
+		_ = l.Rollback()
+		return fmt.Errorf("load: creating the system tables: %w", err)
+	}
+	return nil
+}
+
+// Write applies the batch's schema changes and writes its rows.
+func (l *Loader) Write(ctx context.Context, b *normalize.Batch) error {
+	if l.tx == nil {
+		return errors.New("load: Write before Begin")
+	}
+	if b.WriteDisposition == schema.Skip {
+		return nil
+	}
+	if err := l.tx.Apply(ctx, b.Changes); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if len(b.Truncate) > 0 && !l.truncated[b.Root] {
+		l.truncated[b.Root] = true
+		if err := l.tx.Truncate(ctx, b.Truncate); err != nil {
+			return fmt.Errorf("load: replace %s: %w", b.Root, err)
+		}
+	}
+	stage := b.WriteDisposition == schema.Merge && (len(b.PrimaryKey) > 0 || len(b.MergeKey) > 0)
+	if stage {
+		m := l.mergeRoots[b.Root]
+		if m == nil {
+			m = &mergeRoot{root: b.Root}
+			l.mergeRoots[b.Root] = m
+			l.merges = append(l.merges, m)
+		}
+		m.pk, m.mk = b.PrimaryKey, b.MergeKey
+	}
+	for _, rows := range b.Tables {
+		if len(rows.Rows) == 0 {
+			continue
+		}
+		var err error
+		if stage {
+			err = l.tx.Stage(ctx, rows)
+		} else {
+			err = l.tx.Insert(ctx, rows)
+		}
+		if err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		l.mu.Lock()
+		l.counts[rows.Table] += int64(len(rows.Rows))
+		l.mu.Unlock()
+	}
+	return nil
+}
+
+type mergeRoot struct {
+	root   string
+	pk, mk []string
+}
+
+// Finish is what Commit records about the run.
+type Finish struct {
+	LoadID       string
+	SchemaName   string
+	PipelineName string
+	// Schema is the schema after the run; Commit bumps its version if its
+	// content changed and stores it in `_dlt_version` if that version is
+	// not stored yet.
+	Schema *schema.Schema
+	// State is the pipeline state JSON; nil stores no state row. It is
+	// stored as base64(zlib(State)), like dlt.
+	State        []byte
+	StateVersion int64
+	// StateHash is the state's version hash; a state whose hash equals the
+	// newest stored one for the pipeline is not stored again.
+	StateHash string
+}
+
+// Commit merges the staged rows, writes `_dlt_version` (if the schema
+// version is new), `_dlt_pipeline_state` and `_dlt_loads` (status 0), and
+// commits — all in the one transaction.
+func (l *Loader) Commit(ctx context.Context, f Finish) error {
+	if l.tx == nil {
+		return errors.New("load: Commit before Begin")
+	}
+	if f.LoadID == "" || f.Schema == nil {
+		return errors.New("load: Commit needs a load id and a schema")
+	}
+	if f.SchemaName == "" {
+		f.SchemaName = f.Schema.Name
+	}
+	if err := l.commit(ctx, f); err != nil {
+		_ = l.Rollback()
+		return err
+	}
+	tx := l.tx
+	l.tx = nil
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("load: commit: %w", err)
+	}
+	return nil
+}
+
+func (l *Loader) commit(ctx context.Context, f Finish) error {
+	for _, m := range l.merges {
+		job := destination.MergeJob{Root: m.root, PrimaryKey: m.pk, MergeKey: m.mk}
+		for _, t := range f.Schema.Descendants(m.root) {
+			job.Nested = append(job.Nested, t.Name)
+		}
+		if err := l.tx.Merge(ctx, job); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
+	now := l.now().UTC()
+	if f.State != nil && f.Schema.Table(schema.PipelineStateTableName) == nil {
+		// as in dlt, the state table joins the schema with the first state
+		f.Schema.AddTable(schema.PipelineStateTable())
+	}
+	f.Schema.Bump()
+	stored := false
+	err := l.tx.Query(ctx, `SELECT 1 FROM "_dlt_version" WHERE "version_hash" = ? AND "schema_name" = ? LIMIT 1`,
+		[]any{f.Schema.VersionHash, f.SchemaName}, func(func(...any) error) error { stored = true; return nil })
+	if err != nil {
+		return fmt.Errorf("load: reading _dlt_version: %w", err)
+	}
+	if !stored {
+		if err := l.insertRow(ctx, schema.VersionTable(),
+			f.Schema.Version, int64(schema.EngineVersion), now, f.SchemaName, f.Schema.VersionHash, string(f.Schema.ToJSON())); err != nil {
+			return err
+		}
+	}
+	if f.State != nil {
+		same := false
+		if f.StateHash != "" {
+			err := l.tx.Query(ctx, `SELECT "version_hash" FROM "_dlt_pipeline_state" WHERE "pipeline_name" = ? ORDER BY "_dlt_load_id" DESC, "created_at" DESC LIMIT 1`,
+				[]any{f.PipelineName}, func(scan func(...any) error) error {
+					var h *string
+					if err := scan(&h); err != nil {
+						return err
+					}
+					same = h != nil && *h == f.StateHash
+					return nil
+				})
+			if err != nil {
+				return fmt.Errorf("load: reading _dlt_pipeline_state: %w", err)
+			}
+		}
+		if !same {
+			enc, err := CompressState(f.State)
+			if err != nil {
+				return err
+			}
+			var hash any
+			if f.StateHash != "" {
+				hash = f.StateHash
+			}
+			if err := l.insertRow(ctx, schema.PipelineStateTable(),
+				f.StateVersion, int64(StateEngineVersion), f.PipelineName, enc, now, hash, f.LoadID, NewRowID()); err != nil {
+				return err
+			}
+		}
+	}
+	return l.insertRow(ctx, schema.LoadsTable(), f.LoadID, f.SchemaName, int64(0), now, f.Schema.VersionHash)
+}
+
+// insertRow inserts one row into a system table through the destination's
+// bulk path (so types such as timestamps are stored as in data tables).
+func (l *Loader) insertRow(ctx context.Context, t *schema.Table, values ...any) error {
+	rows := &schema.TableRows{Table: t.Name, Rows: [][]any{values}}
+	for _, c := range t.Columns {
+		rows.Columns = append(rows.Columns, c.Name)
+		rows.Types = append(rows.Types, c.DataType)
+	}
+	if err := l.tx.Insert(ctx, rows); err != nil {
+		return fmt.Errorf("load: writing %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// Rollback abandons the run's transaction; the destination is left as it
+// was before Begin. It does nothing when there is no open transaction.
+func (l *Loader) Rollback() error {
+	if l.tx == nil {
+		return nil
+	}
+	tx := l.tx
+	l.tx = nil
+	return tx.Rollback()
+}
+
+// RowCounts returns the rows written per table in this run (rows staged for
+// a merge count before deduplication, as dlt counts its load jobs).
+func (l *Loader) RowCounts() map[string]int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]int64, len(l.counts))
+	for k, v := range l.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// StoredSchema returns the newest schema called schemaName stored in
+// `_dlt_version`, or nil if there is none (or no `_dlt_version` table).
+// Call it before Begin.
+func StoredSchema(ctx context.Context, dest destination.Reader, schemaName string) (*schema.Schema, error) {
+	ok, err := dest.TableExists(ctx, schema.VersionTableName)
+	if err != nil || !ok {
+		return nil, err
+	}
+	var text *string
+	err = dest.Query(ctx, `SELECT "schema" FROM "_dlt_version" WHERE "schema_name" = ? ORDER BY "inserted_at" DESC, "version" DESC LIMIT 1`,
+		[]any{schemaName}, func(scan func(...any) error) error { return scan(&text) })
+	if err != nil {
+		return nil, fmt.Errorf("load: reading _dlt_version: %w", err)
+	}
+	if text == nil {
+		return nil, nil
+	}
+	data := []byte(*text)
+	if len(data) > 0 && data[0] != '{' {
+		// dlt stores long schemas as base64(zlib(JSON))
+		if dec, err := DecompressState(*text); err == nil {
+			data = dec
+		}
+	}
+	s, err := schema.FromJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("load: the stored schema %s: %w", schemaName, err)
+	}
+	return s, nil
+}
+
+// StoredState returns the state JSON of the newest `_dlt_pipeline_state` row
+// of pipelineName whose load completed, or nil if there is none. Call it
+// before Begin.
+func StoredState(ctx context.Context, dest destination.Reader, pipelineName string) ([]byte, error) {
+	for _, tbl := range []string{schema.PipelineStateTableName, schema.LoadsTableName} {
+		ok, err := dest.TableExists(ctx, tbl)
+		if err != nil || !ok {
+			return nil, err
+		}
+	}
+	var text *string
+	err := dest.Query(ctx, `SELECT s."state" FROM "_dlt_pipeline_state" AS s JOIN "_dlt_loads" AS l ON l."load_id" = s."_dlt_load_id"
+WHERE s."pipeline_name" = ? AND l."status" = 0 ORDER BY l."load_id" DESC, s."created_at" DESC LIMIT 1`,
+		[]any{pipelineName}, func(scan func(...any) error) error { return scan(&text) })
+	if err != nil {
+		return nil, fmt.Errorf("load: reading _dlt_pipeline_state: %w", err)
+	}
+	if text == nil {
+		return nil, nil
+	}
+	state, err := DecompressState(*text)
+	if err != nil {
+		// dlt falls back to plain JSON when the text is not base64
+		if len(*text) > 0 && (*text)[0] == '{' {
+			return []byte(*text), nil
+		}
+		return nil, fmt.Errorf("load: the stored state of %s: %w", pipelineName, err)
+	}
+	return state, nil
+}
+
+// CompressState encodes state as dlt stores it: base64(zlib(state)).
+func CompressState(state []byte) (string, error) {
+	var b bytes.Buffer
+	w, err := zlib.NewWriterLevel(&b, zlib.BestCompression)
+	if err != nil {
+		return "", err
+	}
+	if _, err := w.Write(state); err != nil {
+		return "", err
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(b.Bytes()), nil
+}
+
+// DecompressState decodes base64(zlib(state)).
+func DecompressState(s string) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	r, err := zlib.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// NewRowID returns a random `_dlt_id`: base64 of 10 random bytes, unpadded.
+func NewRowID() string {
+	var b [10]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawStdEncoding.EncodeToString(b[:])
+}
+
+var (
+	loadIDMu   sync.Mutex
+	lastLoadID float64
+)
+
+// NewLoadID returns a load id as dlt makes them: the current Unix time in
+// seconds as a decimal string (e.g. "1714500000.1234567"), strictly
+// increasing within the process.
+func NewLoadID() string {
+	loadIDMu.Lock()
+	defer loadIDMu.Unlock()
+	t := float64(time.Now().UnixNano()) / 1e9
+	if t <= lastLoadID {
+		t = math.Nextafter(lastLoadID, math.Inf(1))
+	}
+	lastLoadID = t
+	return strconv.FormatFloat(t, 'f', -1, 64)
+}

@@ -1,0 +1,578 @@
+// Package pipeline runs a pipeline file end to end: extract every selected
+// resource, normalize its records into dlt's relational tables, and load
+// them with the pipeline state into the destination in one transaction.
+//
+// The three stages overlap. Fetchers (one goroutine per resource, up to the
+// client's concurrency) hand pages to one normalizer goroutine over a
+// bounded channel; the normalizer hands row batches to the single writer
+// over another. A slow database therefore slows the fetchers down instead
+// of filling memory.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sluicehq/sluice/runtime/config"
+	"github.com/sluicehq/sluice/runtime/destination"
+	"github.com/sluicehq/sluice/runtime/destination/sqlite"
+	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/runtime/extract"
+	"github.com/sluicehq/sluice/runtime/httpclient"
+	"github.com/sluicehq/sluice/runtime/jsondec"
+	"github.com/sluicehq/sluice/runtime/load"
+	"github.com/sluicehq/sluice/runtime/normalize"
+	"github.com/sluicehq/sluice/runtime/redact"
+	"github.com/sluicehq/sluice/runtime/schema"
+	"github.com/sluicehq/sluice/runtime/state"
+)
+
+// SchemaName is the name of the schema a rest_api source writes, as in dlt.
+const SchemaName = "rest_api"
+
+// Options are the settings of one run that come from the command line;
+// each overrides the file's value when set.
+type Options struct {
+	Destination  string
+	DBPath       string
+	Dataset      string
+	PipelinesDir string
+	// Resources limits the run to these resources; empty means all
+	// selected ones.
+	Resources []string
+	// PageLimit stops each resource after this many pages (0: no limit).
+	PageLimit int
+	// Version goes into the User-Agent header.
+	Version    string
+	Registries *extension.Registries
+	Logger     *slog.Logger
+	Redactor   *redact.Redactor
+	// Progress, when set, is called about once a second and at the end
+	// with the counts so far.
+	Progress func(Progress)
+	// Transport replaces the HTTP transport (tests).
+	Transport http.RoundTripper
+}
+
+// Progress is a snapshot of a running load.
+type Progress struct {
+	Elapsed   time.Duration
+	Resources []ResourceProgress
+	Done      bool
+}
+
+// ResourceProgress counts one resource's pages and records so far.
+type ResourceProgress struct {
+	Name    string
+	Pages   int64
+	Records int64
+	Done    bool
+}
+
+// Summary describes a finished load.
+type Summary struct {
+	Pipeline    string `json:"pipeline"`
+	LoadID      string `json:"load_id,omitempty"`
+	Destination string `json:"destination"`
+	DBPath      string `json:"db"`
+	Dataset     string `json:"dataset"`
+	// Loaded is false when nothing was extracted and no load package was
+	// made (dlt does the same).
+	Loaded    bool                       `json:"loaded"`
+	Duration  float64                    `json:"duration_seconds"`
+	Tables    map[string]int64           `json:"tables"`
+	Resources map[string]ResourceSummary `json:"resources"`
+}
+
+// ResourceSummary counts what one resource delivered.
+type ResourceSummary struct {
+	Pages   int64 `json:"pages"`
+	Records int64 `json:"records"`
+}
+
+// UsageError is a problem with how the run was asked for (an unknown
+// resource name, an unsupported destination): exit code 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Settings resolves the destination, database path, dataset and pipelines
+// folder of a run from the options, the file and the defaults.
+type Settings struct {
+	Destination  string
+	DBPath       string
+	Dataset      string
+	PipelinesDir string
+}
+
+// Resolve works out the settings of a run.
+func Resolve(f *config.File, o *Options) Settings {
+	s := Settings{
+		Destination:  firstNonEmpty(o.Destination, f.Pipeline.Destination, "sqlite"),
+		Dataset:      firstNonEmpty(o.Dataset, f.Pipeline.Dataset, f.Pipeline.Name+"_dataset"),
+		PipelinesDir: firstNonEmpty(o.PipelinesDir, f.Pipeline.PipelinesDir, state.DefaultRoot()),
+	}
+	ext := ".db"
+	if s.Destination == "duckdb" {
+		ext = ".duckdb"
+	}
+	s.DBPath = firstNonEmpty(o.DBPath, f.Pipeline.DestinationPath, f.Pipeline.Name+ext)
+	return s
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Run executes the pipeline file f. On any failure the destination is left
+// as it was before the run.
+func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
+	start := time.Now()
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	set := Resolve(f, &o)
+	if set.Destination != "sqlite" {
+		return nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
+	}
+	resources, err := selectResources(f, o.Resources)
+	if err != nil {
+		return nil, err
+	}
+	prepared := make([]*extract.Resource, len(resources))
+	for i, r := range resources {
+		if p := parentOf(r); p != "" {
+			return nil, &UsageError{Msg: fmt.Sprintf("resource %s depends on resource %s: dependent resources are not supported by this version yet", r.Name, p)}
+		}
+		if prepared[i], err = extract.Prepare(o.Registries, &f.Source.Client, r); err != nil {
+			return nil, err
+		}
+		if prepared[i].Auth != nil && o.Redactor != nil {
+			o.Redactor.Add(prepared[i].Auth.Secrets()...)
+		}
+	}
+
+	dir, err := state.Open(set.PipelinesDir, f.Pipeline.Name)
+	if err != nil {
+		return nil, err
+	}
+	dbPath, err := filepath.Abs(set.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
+		return nil, fmt.Errorf("creating the folder of the database file: %w", err)
+	}
+	dest, err := sqlite.Open(dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", dbPath, err)
+	}
+	defer dest.Close()
+
+	sch, err := load.StoredSchema(ctx, dest, SchemaName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the stored schema: %w", err)
+	}
+	if sch == nil {
+		sch = schema.New(SchemaName)
+	}
+	st, err := restoreState(ctx, dest, dir, f.Pipeline.Name)
+	if err != nil {
+		return nil, err
+	}
+	loadID := newLoadID(start, st)
+
+	client := httpclient.New(httpOptions(f, &o, log))
+	ex := &extract.Extractor{HTTP: client, Logger: log, Redactor: o.Redactor, PageLimit: o.PageLimit}
+
+	loader := load.New(dest)
+	if err := loader.Begin(ctx); err != nil {
+		return nil, fmt.Errorf("starting the load transaction: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			if err := loader.Rollback(); err != nil {
+				log.Warn("rolling back the load", "error", err)
+			}
+		}
+	}()
+
+	counters := make([]*counter, len(prepared))
+	for i, r := range prepared {
+		counters[i] = &counter{name: r.Config.Name}
+	}
+	stopProgress := startProgress(o.Progress, start, counters)
+
+	records, err := runStages(ctx, ex, prepared, counters, sch, loadID, loader, set.Destination)
+	stopProgress()
+	if err != nil {
+		return nil, err
+	}
+
+	sum := &Summary{
+		Pipeline:    f.Pipeline.Name,
+		Destination: set.Destination,
+		DBPath:      dbPath,
+		Dataset:     set.Dataset,
+		Tables:      map[string]int64{},
+		Resources:   map[string]ResourceSummary{},
+	}
+	for _, c := range counters {
+		sum.Resources[c.name] = ResourceSummary{Pages: c.pages.Load(), Records: c.records.Load()}
+	}
+	if records == 0 {
+		// Like dlt, a run that extracted nothing makes no load package.
+		sum.Duration = time.Since(start).Seconds()
+		log.Info("no records extracted; nothing loaded", "pipeline", f.Pipeline.Name)
+		return sum, nil
+	}
+
+	st.Version++
+	st.DatasetName = set.Dataset
+	st.DestinationName = set.Destination
+	st.DefaultSchemaName = SchemaName
+	if !slices.Contains(st.SchemaNames, SchemaName) {
+		st.SchemaNames = append(st.SchemaNames, SchemaName)
+	}
+	stateJSON, err := st.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	err = loader.Commit(ctx, load.Finish{
+		LoadID:       loadID,
+		SchemaName:   SchemaName,
+		PipelineName: f.Pipeline.Name,
+		Schema:       sch,
+		State:        stateJSON,
+		StateVersion: st.Version,
+		StateHash:    st.Hash(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("committing the load: %w", err)
+	}
+	committed = true
+	// The destination holds the truth now; the local copy is a cache.
+	if st.Local == nil {
+		st.Local = map[string]any{}
+	}
+	st.Local["last_load_id"] = loadID
+	if err := dir.Save(st); err != nil {
+		log.Warn("saving the local state copy", "error", err)
+	}
+	if b, err := sch.MarshalJSON(); err == nil {
+		if err := dir.SaveFile(filepath.Join("schemas", SchemaName+".schema.json"), b); err != nil {
+			log.Warn("saving the local schema copy", "error", err)
+		}
+	}
+	sum.Loaded = true
+	sum.LoadID = loadID
+	sum.Tables = loader.RowCounts()
+	sum.Duration = time.Since(start).Seconds()
+	return sum, nil
+}
+
+// runStages runs fetch, normalize and load concurrently and returns the
+// number of records extracted.
+func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.Resource, counters []*counter,
+	sch *schema.Schema, loadID string, loader *load.Loader, dest string) (int64, error) {
+	g, gctx := errgroup.WithContext(ctx)
+	pages := make(chan *extract.Page, 8)
+	batches := make(chan *normalize.Batch, 8)
+
+	// Fetchers: one goroutine per resource, at most `concurrency` at once.
+	limit := resources[0].Client.Concurrency
+	if limit <= 0 {
+		limit = 4
+	}
+	sem := make(chan struct{}, limit)
+	var fetchers sync.WaitGroup
+	for i, r := range resources {
+		fetchers.Add(1)
+		c := counters[i]
+		g.Go(func() error {
+			defer fetchers.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			defer func() { <-sem }()
+			err := ex.Run(gctx, r, func(p *extract.Page) error {
+				c.pages.Add(1)
+				c.records.Add(int64(len(p.Records)))
+				select {
+				case pages <- p:
+					return nil
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			})
+			c.done.Store(true)
+			return err
+		})
+	}
+	g.Go(func() error {
+		fetchers.Wait()
+		close(pages)
+		return nil
+	})
+
+	// The normalizer: the only goroutine that touches the schema.
+	hints := make(map[string]*normalize.TableHints, len(resources))
+	for _, r := range resources {
+		hints[r.Config.Name] = tableHints(r.Config)
+	}
+	norm := normalize.New(sch, normalize.Options{LoadID: loadID})
+	var records atomic.Int64
+	g.Go(func() error {
+		defer close(batches)
+		for p := range pages {
+			if len(p.Records) == 0 {
+				continue
+			}
+			b, err := norm.Normalize(hints[p.Resource], p.Records)
+			if err != nil {
+				return fmt.Errorf("resource %s, page %d: normalizing: %w", p.Resource, p.Number, err)
+			}
+			records.Add(int64(len(p.Records)))
+			select {
+			case batches <- b:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+
+	// The writer: the only goroutine that touches the database.
+	g.Go(func() error {
+		for b := range batches {
+			if err := loader.Write(gctx, b); err != nil {
+				return fmt.Errorf("writing to %s: %w", dest, err)
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		// Prefer the error that caused the cancellation over the
+		// cancellations it caused.
+		return 0, err
+	}
+	return records.Load(), nil
+}
+
+func tableHints(r *config.Resource) *normalize.TableHints {
+	return &normalize.TableHints{
+		Name:             firstNonEmpty(r.TableName, r.Name),
+		WriteDisposition: firstNonEmpty(r.WriteDisposition, "append"),
+		PrimaryKey:       r.PrimaryKey,
+		MaxTableNesting:  r.MaxTableNesting,
+		Columns:          r.Columns,
+	}
+}
+
+// selectResources returns the resources to run: those named in names, or
+// every resource not marked `selected: false`.
+func selectResources(f *config.File, names []string) ([]*config.Resource, error) {
+	if len(names) == 0 {
+		var out []*config.Resource
+		for _, r := range f.Source.Resources {
+			if r.Selected {
+				out = append(out, r)
+			}
+		}
+		if len(out) == 0 {
+			return nil, &UsageError{Msg: "no resource is selected: every resource has `selected: false`"}
+		}
+		return out, nil
+	}
+	byName := map[string]*config.Resource{}
+	var known []string
+	for _, r := range f.Source.Resources {
+		byName[r.Name] = r
+		known = append(known, r.Name)
+	}
+	var out []*config.Resource
+	for _, n := range names {
+		r, ok := byName[strings.TrimSpace(n)]
+		if !ok {
+			return nil, &UsageError{Msg: fmt.Sprintf("--resources: no resource named %q (the file has: %s)", n, strings.Join(known, ", "))}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// parentOf returns the resource that r depends on through a
+// {resources.<parent>.<field>} placeholder or a `type: resolve` param, or "".
+func parentOf(r *config.Resource) string {
+	for _, p := range r.Endpoint.Params {
+		if m, ok := p.(map[string]any); ok && m["type"] == "resolve" {
+			if s, ok := m["resource"].(string); ok {
+				return s
+			}
+		}
+	}
+	var find func(v any) string
+	find = func(v any) string {
+		switch t := v.(type) {
+		case string:
+			s := strings.ReplaceAll(strings.ReplaceAll(t, "{{", ""), "}}", "")
+			if i := strings.Index(s, "{resources."); i >= 0 {
+				rest := s[i+len("{resources."):]
+				if j := strings.IndexAny(rest, ".}"); j > 0 {
+					return rest[:j]
+				}
+			}
+		case map[string]any:
+			for k, e := range t {
+				if p := find(k); p != "" {
+					return p
+				}
+				if p := find(e); p != "" {
+					return p
+				}
+			}
+		case []any:
+			for _, e := range t {
+				if p := find(e); p != "" {
+					return p
+				}
+			}
+		case map[string]string:
+			for k, e := range t {
+				if p := find(k) + find(e); p != "" {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	for _, v := range []any{r.Endpoint.Path, r.Endpoint.Params, r.Endpoint.JSON, r.Endpoint.Data, r.Endpoint.Headers} {
+		if p := find(v); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// restoreState returns the newest state: the destination's copy (which
+// is committed with the data), else the local file, else a new state.
+func restoreState(ctx context.Context, dest destination.Destination, dir *state.Dir, name string) (*state.State, error) {
+	b, err := load.StoredState(ctx, dest, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the stored pipeline state: %w", err)
+	}
+	local, err := dir.Load()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", dir.Path, err)
+	}
+	if b != nil {
+		st, err := state.Parse(b)
+		if err != nil {
+			return nil, err
+		}
+		if local != nil {
+			st.Local = local.Local
+		}
+		return st, nil
+	}
+	if local != nil {
+		return local, nil
+	}
+	return state.New(name), nil
+}
+
+// newLoadID returns the Unix time as a decimal string, as dlt does, kept
+// strictly above the previous run's id.
+func newLoadID(now time.Time, st *state.State) string {
+	t := float64(now.UnixMicro()) / 1e6
+	if last, ok := st.Local["last_load_id"].(string); ok {
+		if prev, err := strconv.ParseFloat(last, 64); err == nil && t <= prev {
+			t = prev + 1e-6
+		}
+	}
+	return strconv.FormatFloat(t, 'f', 6, 64)
+}
+
+func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Options {
+	c := &f.Source.Client
+	h := httpclient.Options{
+		MaxAttempts:   c.Retry.MaxAttempts,
+		BackoffFactor: c.Retry.BackoffFactor,
+		MaxDelay:      time.Duration(c.Retry.MaxDelay * float64(time.Second)),
+		Timeout:       time.Duration(c.Retry.Timeout * float64(time.Second)),
+		UserAgent:     "sluice/" + firstNonEmpty(o.Version, "dev"),
+		Logger:        log,
+		Redactor:      o.Redactor,
+		Decoder:       jsondec.New(),
+	}
+	if c.RateLimit != nil {
+		h.RequestsPerSecond = c.RateLimit.RequestsPerSecond
+		h.Burst = c.RateLimit.Burst
+	}
+	if o.Transport != nil {
+		h.Transport = o.Transport
+	}
+	return h
+}
+
+type counter struct {
+	name    string
+	pages   atomic.Int64
+	records atomic.Int64
+	done    atomic.Bool
+}
+
+func startProgress(fn func(Progress), start time.Time, cs []*counter) (stop func()) {
+	if fn == nil {
+		return func() {}
+	}
+	snap := func(done bool) Progress {
+		p := Progress{Elapsed: time.Since(start), Done: done}
+		for _, c := range cs {
+			p.Resources = append(p.Resources, ResourceProgress{Name: c.name, Pages: c.pages.Load(), Records: c.records.Load(), Done: c.done.Load()})
+		}
+		return p
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				fn(snap(false))
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		wg.Wait()
+		fn(snap(true))
+	}
+}
