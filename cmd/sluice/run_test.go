@@ -331,11 +331,19 @@ source:
   client: {base_url: "http://127.0.0.1:1/"}
   resources: [users]
 `)
+	merge := writePipeline(t, `
+pipeline: {name: ok}
+source:
+  client: {base_url: "http://127.0.0.1:1/"}
+  resource_defaults: {write_disposition: merge, primary_key: id}
+  resources: [users]
+`)
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"a feature this version cannot run yet", []string{"run", merge, "--pipelines-dir", t.TempDir()}, "write_disposition: merge"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"missing file argument", []string{"run"}, "arg"},
 		{"bad format", []string{"run", good, "--format", "xml"}, "--format"},

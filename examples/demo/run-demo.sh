@@ -6,7 +6,7 @@ set -euo pipefail
 bin=${1:-bin}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-"$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users 1000 >"$work/url" 2>"$work/api.log" &
+"$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users 1000 --token "${DEMO_API_TOKEN:-demo-token}" >"$work/url" 2>"$work/api.log" &
 api=$!
 trap 'kill $api 2>/dev/null || true; wait $api 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -96,6 +97,12 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	var status *httpclient.StatusError
+	var request *httpclient.RequestError
+	if errors.As(e.Err, &status) || errors.As(e.Err, &request) {
+		// The HTTP error already names the method and URL.
+		return fmt.Sprintf("resource %s, page %d: %v", e.Resource, e.Page, e.Err)
+	}
 	if e.URL == "" {
 		return fmt.Sprintf("resource %s: %v", e.Resource, e.Err)
 	}

@@ -71,8 +71,9 @@ func New(dest destination.Destination) *Loader {
 	}
 }
 
-// Begin starts the run's transaction and creates the system tables that are
-// missing.
+// Begin starts the run's transaction and creates `_dlt_version` and
+// `_dlt_loads` if they are missing (`_dlt_pipeline_state` is created with
+// the first state, as in dlt).
 func (l *Loader) Begin(ctx context.Context) error {
 	if l.tx != nil {
 		return errors.New("load: already begun")
@@ -85,7 +86,6 @@ func (l *Loader) Begin(ctx context.Context) error {
 	changes := []schema.Change{
 		schema.CreateChange(schema.VersionTable()),
 		schema.CreateChange(schema.LoadsTable()),
-		schema.CreateChange(schema.PipelineStateTable()),
 	}
 	if err := tx.Apply(ctx, changes); err != nil {
 		_ = l.Rollback()
@@ -218,6 +218,9 @@ func (l *Loader) commit(ctx context.Context, f Finish) error {
 		}
 	}
 	if f.State != nil {
+		if err := l.tx.Apply(ctx, []schema.Change{schema.CreateChange(schema.PipelineStateTable())}); err != nil {
+			return fmt.Errorf("load: creating %s: %w", schema.PipelineStateTableName, err)
+		}
 		same := false
 		if f.StateHash != "" {
 			err := l.tx.Query(ctx, `SELECT "version_hash" FROM "_dlt_pipeline_state" WHERE "pipeline_name" = ? ORDER BY "_dlt_load_id" DESC, "created_at" DESC LIMIT 1`,

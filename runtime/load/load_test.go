@@ -506,3 +506,56 @@ func TestSchemaJSONIsDltShaped(t *testing.T) {
 		t.Errorf("column a = %v", col)
 	}
 }
+
+// The engine normalizes in one goroutine and writes in another; batches
+// cross a channel while the normalizer keeps growing the schema.
+func TestNormalizerAndWriterGoroutines(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pipe.db")
+	db := openDB(t, path)
+	defer db.Close()
+	s := schema.New(schemaName)
+	loadID := load.NewLoadID()
+	n := normalize.New(s, normalize.Options{LoadID: loadID})
+	l := load.New(db)
+	if err := l.Begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Query(ctx, "SELECT 1", nil, func(func(...any) error) error { return nil }); err == nil {
+		t.Error("reading through the DB while the run transaction is open did not fail")
+	}
+	batches := make(chan *normalize.Batch, 4)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		for i := 0; i < 50; i++ {
+			// every page brings a new column and a new nested table
+			p := page(fmt.Sprintf(`{"id": %d, "c%d": "x", "l%d": [{"v": %d}], "tags": ["a"]}`, i, i, i%5, i))
+			b, err := n.Normalize(&normalize.TableHints{Name: "t"}, p)
+			if err != nil {
+				errc <- err
+				return
+			}
+			batches <- b
+		}
+		errc <- nil
+	}()
+	for b := range batches {
+		if err := l.Write(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		_ = l.RowCounts()
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Commit(ctx, load.Finish{LoadID: loadID, SchemaName: schemaName, PipelineName: "pipe", Schema: s}); err != nil {
+		t.Fatal(err)
+	}
+	if c := l.RowCounts(); c["t"] != 50 || c["t__tags"] != 50 || c["t__l0"] != 10 {
+		t.Errorf("row counts %v", c)
+	}
+	if got := one(t, path, `SELECT count(*) FROM pragma_table_info('t')`); got != "53" {
+		t.Errorf("t has %s columns", got)
+	}
+}

@@ -228,6 +228,7 @@ func (n *Normalizer) Normalize(h *TableHints, records []any) (*Batch, error) {
 	}
 	for i, rec := range records {
 		if err := n.record(rs, rec); err != nil {
+			n.discard()
 			return nil, fmt.Errorf("normalize %s: record %d: %w", t.Name, i, err)
 		}
 	}
@@ -261,6 +262,17 @@ func (n *Normalizer) finish(b *Batch) {
 	}
 	n.touched = n.touched[:0]
 	n.slab = nil
+}
+
+// discard drops the rows of a failed batch.
+func (n *Normalizer) discard() {
+	for _, ts := range n.touched {
+		ts.touched = false
+		ts.rows = nil
+	}
+	n.touched = n.touched[:0]
+	n.cur, n.slab = nil, nil
+	n.kvs, n.dicts, n.lists = n.kvs[:0], n.dicts[:0], n.lists[:0]
 }
 
 // change returns the DDL that makes the destination table match ts.
@@ -331,6 +343,25 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 	// dlt propagates the root `_dlt_id` to nested tables for merge
 	// (delete-insert) so that the nested rows of a replaced record can be found
 	rs.rootKey = t.WriteDisposition == schema.Merge
+	if len(h.PrimaryKey) > 0 || len(h.MergeKey) > 0 {
+		// the hints name the whole key: columns no longer named lose the flag
+		pk := make(map[string]bool, len(h.PrimaryKey))
+		for _, k := range h.PrimaryKey {
+			pk[n.columnName(k)] = true
+		}
+		mk := make(map[string]bool, len(h.MergeKey))
+		for _, k := range h.MergeKey {
+			mk[n.columnName(k)] = true
+		}
+		for _, c := range t.Columns {
+			if c.PrimaryKey && len(h.PrimaryKey) > 0 && !pk[c.Name] {
+				c.PrimaryKey, c.Nullable = false, true
+			}
+			if c.MergeKey && len(h.MergeKey) > 0 && !mk[c.Name] {
+				c.MergeKey = false
+			}
+		}
+	}
 	for _, k := range h.PrimaryKey {
 		name := n.columnName(k)
 		c := t.Column(name)

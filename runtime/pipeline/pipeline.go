@@ -162,6 +162,10 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		if p := parentOf(r); p != "" {
 			return nil, &UsageError{Msg: fmt.Sprintf("resource %s depends on resource %s: dependent resources are not supported by this version yet", r.Name, p)}
 		}
+		if missing := unsupported(r); len(missing) > 0 {
+			return nil, &UsageError{Msg: fmt.Sprintf("resource %s uses %s, which this version of sluice validates but cannot run yet; remove it or use a newer sluice",
+				r.Name, strings.Join(missing, ", "))}
+		}
 		if prepared[i], err = extract.Prepare(o.Registries, &f.Source.Client, r); err != nil {
 			return nil, err
 		}
@@ -388,6 +392,35 @@ func tableHints(r *config.Resource) *normalize.TableHints {
 		MaxTableNesting:  r.MaxTableNesting,
 		Columns:          r.Columns,
 	}
+}
+
+// unsupported lists the fields of r that this version accepts in a file
+// but does not act on yet. Running without them would load something other
+// than what the file asks for (duplicates instead of a merge, every row
+// instead of the filtered ones), so the run refuses instead.
+func unsupported(r *config.Resource) []string {
+	var out []string
+	if r.WriteDisposition != "" && r.WriteDisposition != "append" {
+		out = append(out, "write_disposition: "+r.WriteDisposition)
+	}
+	if r.Endpoint.Incremental != nil {
+		out = append(out, "endpoint.incremental")
+	}
+	for k, v := range r.Endpoint.Params {
+		if m, ok := v.(map[string]any); ok && m["type"] == "incremental" {
+			out = append(out, "endpoint.params."+k+" (type: incremental)")
+		}
+	}
+	if len(r.ProcessingSteps) > 0 {
+		out = append(out, "processing_steps")
+	}
+	if len(r.Endpoint.ResponseActions) > 0 {
+		out = append(out, "endpoint.response_actions")
+	}
+	if len(r.IncludeFromParent) > 0 {
+		out = append(out, "include_from_parent")
+	}
+	return out
 }
 
 // selectResources returns the resources to run: those named in names, or

@@ -43,6 +43,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -69,7 +70,12 @@ type DB struct {
 	db   *sql.DB
 	path string
 	open bool
+	// inTx is set while a run transaction holds the one connection: reads
+	// through DB would wait for it forever, so they fail instead
+	inTx atomic.Bool
 }
+
+var errInTx = errors.New("sqlite: a run transaction is open; read through the transaction")
 
 var (
 	_ destination.Destination = (*DB)(nil)
@@ -122,11 +128,17 @@ func (d *DB) SQL() *sql.DB { return d.db }
 
 // TableExists implements destination.Reader.
 func (d *DB) TableExists(ctx context.Context, table string) (bool, error) {
+	if d.inTx.Load() {
+		return false, errInTx
+	}
 	return tableExists(ctx, d.db, "main", table)
 }
 
 // Query implements destination.Reader.
 func (d *DB) Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error {
+	if d.inTx.Load() {
+		return errInTx
+	}
 	return query_(ctx, d.db, query, args, row)
 }
 
@@ -160,15 +172,21 @@ func query_(ctx context.Context, q queryer, query string, args []any, row func(s
 // starts an IMMEDIATE transaction (the write lock is taken at once, so a
 // concurrent writer fails fast instead of midway).
 func (d *DB) Begin(ctx context.Context) (destination.Tx, error) {
+	if !d.inTx.CompareAndSwap(false, true) {
+		return nil, errors.New("sqlite: a run transaction is already open")
+	}
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
+		d.inTx.Store(false)
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		conn.Close()
+		d.inTx.Store(false)
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	return &Tx{
+		db:      d,
 		conn:    conn,
 		stmts:   make(map[string]driver.Stmt),
 		columns: make(map[string]map[string]bool),
@@ -178,6 +196,7 @@ func (d *DB) Begin(ctx context.Context) (destination.Tx, error) {
 
 // Tx is the transaction of one run.
 type Tx struct {
+	db    *DB
 	conn  *sql.Conn
 	done  bool
 	stmts map[string]driver.Stmt
@@ -233,9 +252,12 @@ func (t *Tx) Commit() error {
 	if err != nil {
 		_, _ = t.conn.ExecContext(ctx, "ROLLBACK")
 		t.conn.Close()
+		t.db.inTx.Store(false)
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	return t.conn.Close()
+	err = t.conn.Close()
+	t.db.inTx.Store(false)
+	return err
 }
 
 // Rollback implements destination.Tx.
@@ -249,6 +271,7 @@ func (t *Tx) Rollback() error {
 	if cerr := t.conn.Close(); err == nil {
 		err = cerr
 	}
+	t.db.inTx.Store(false)
 	if err != nil {
 		return fmt.Errorf("sqlite: rollback: %w", err)
 	}
