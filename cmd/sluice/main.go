@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/sluicehq/sluice/runtime/config"
@@ -29,6 +30,13 @@ const (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// The live heap of a load is small (a few pages in flight) but
+		// churns fast, so the default GOGC=100 collects every few
+		// milliseconds; 400 trades a few MB for ~25% more records/s
+		// (docs/performance.md).
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -2,6 +2,8 @@
 # make bench-load: time a full load of N records (one run per N given) from
 # the demo API on loopback, and report records/s and peak RSS as measured by
 # /usr/bin/time -v. Usage: bench-load.sh BIN N [N...]
+# The API answers without gzip unless BENCH_GZIP=true: on two cores the
+# demo server's compression would otherwise take CPU from the load measured.
 set -euo pipefail
 bin=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,7 +11,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 printf '%10s %10s %12s %12s\n' records seconds records/s peak_rss_mb
 for n in "$@"; do
-  "$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users "$n" --page-size 100 >"$work/url" 2>/dev/null &
+  "$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users "$n" --page-size 100 --gzip="${BENCH_GZIP:-false}" >"$work/url" 2>/dev/null &
   api=$!
   for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
   url=$(head -n1 "$work/url")
