@@ -338,11 +338,20 @@ source:
   resource_defaults: {write_disposition: merge, primary_key: id}
   resources: [users]
 `)
+	child := writePipeline(t, `
+pipeline: {name: ok}
+source:
+  client: {base_url: "http://127.0.0.1:1/"}
+  resources:
+    - users
+    - {name: orders, endpoint: "users/{resources.users.id}/orders"}
+`)
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"a dependent resource", []string{"run", child, "--pipelines-dir", t.TempDir()}, "depends on resource users"},
 		{"a feature this version cannot run yet", []string{"run", merge, "--pipelines-dir", t.TempDir()}, "write_disposition: merge"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"missing file argument", []string{"run"}, "arg"},

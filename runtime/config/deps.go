@@ -21,18 +21,7 @@ func formatFields(s string) ([]string, string) {
 				i++
 				continue
 			}
-			depth, end := 0, -1
-			for j := i + 1; j < len(s); j++ {
-				if s[j] == '{' {
-					depth++
-				} else if s[j] == '}' {
-					if depth == 0 {
-						end = j
-						break
-					}
-					depth--
-				}
-			}
+			end := matchingBrace(s, i+1)
 			if end < 0 {
 				return fields, "a { has no matching }"
 			}

@@ -206,18 +206,7 @@ func (r *resolver) expand(s string) (string, []varUse, []varError) {
 			continue
 		}
 		// find the matching brace, allowing braces nested in a fallback
-		depth, end := 0, -1
-		for j := i + 2; j < len(s); j++ {
-			if s[j] == '{' {
-				depth++
-			} else if s[j] == '}' {
-				if depth == 0 {
-					end = j
-					break
-				}
-				depth--
-			}
-		}
+		end := matchingBrace(s, i+2)
 		if end < 0 {
 			errs = append(errs, varError{Ref: s[i:], Msg: "unclosed ${ (no matching })", Hint: "write $${ for a literal ${"})
 			b.WriteString(s[i:])
@@ -273,4 +262,22 @@ func (r *resolver) expand(s string) (string, []varUse, []varError) {
 		b.WriteString(v)
 	}
 	return b.String(), uses, errs
+}
+
+// matchingBrace returns the index of the `}` that closes a brace opened
+// just before from, allowing nested braces, or -1.
+func matchingBrace(s string, from int) int {
+	depth := 0
+	for j := from; j < len(s); j++ {
+		switch s[j] {
+		case '{':
+			depth++
+		case '}':
+			if depth == 0 {
+				return j
+			}
+			depth--
+		}
+	}
+	return -1
 }

@@ -159,8 +159,8 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	}
 	prepared := make([]*extract.Resource, len(resources))
 	for i, r := range resources {
-		if p := parentOf(r); p != "" {
-			return nil, &UsageError{Msg: fmt.Sprintf("resource %s depends on resource %s: dependent resources are not supported by this version yet", r.Name, p)}
+		if r.Parent != "" {
+			return nil, &UsageError{Msg: fmt.Sprintf("resource %s depends on resource %s: dependent resources are not supported by this version yet", r.Name, r.Parent)}
 		}
 		if missing := unsupported(r); len(missing) > 0 {
 			return nil, &UsageError{Msg: fmt.Sprintf("resource %s uses %s, which this version of sluice validates but cannot run yet; remove it or use a newer sluice",
@@ -453,59 +453,6 @@ func selectResources(f *config.File, names []string) ([]*config.Resource, error)
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-// parentOf returns the resource that r depends on through a
-// {resources.<parent>.<field>} placeholder or a `type: resolve` param, or "".
-func parentOf(r *config.Resource) string {
-	for _, p := range r.Endpoint.Params {
-		if m, ok := p.(map[string]any); ok && m["type"] == "resolve" {
-			if s, ok := m["resource"].(string); ok {
-				return s
-			}
-		}
-	}
-	var find func(v any) string
-	find = func(v any) string {
-		switch t := v.(type) {
-		case string:
-			s := strings.ReplaceAll(strings.ReplaceAll(t, "{{", ""), "}}", "")
-			if i := strings.Index(s, "{resources."); i >= 0 {
-				rest := s[i+len("{resources."):]
-				if j := strings.IndexAny(rest, ".}"); j > 0 {
-					return rest[:j]
-				}
-			}
-		case map[string]any:
-			for k, e := range t {
-				if p := find(k); p != "" {
-					return p
-				}
-				if p := find(e); p != "" {
-					return p
-				}
-			}
-		case []any:
-			for _, e := range t {
-				if p := find(e); p != "" {
-					return p
-				}
-			}
-		case map[string]string:
-			for k, e := range t {
-				if p := find(k) + find(e); p != "" {
-					return p
-				}
-			}
-		}
-		return ""
-	}
-	for _, v := range []any{r.Endpoint.Path, r.Endpoint.Params, r.Endpoint.JSON, r.Endpoint.Data, r.Endpoint.Headers} {
-		if p := find(v); p != "" {
-			return p
-		}
-	}
-	return ""
 }
 
 // restoreState returns the newest state: the destination's copy (which
