@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 
 	"github.com/sluicehq/sluice/builtin"
@@ -37,6 +38,8 @@ func BenchmarkRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Mirror the binary, whose main sets GOGC=400 (docs/RATIONALE.md).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
