@@ -48,9 +48,11 @@ type Options struct {
 	MaxAttempts int
 	// BackoffFactor, in seconds: before retry n (n = 1, 2, …) the client
 	// waits BackoffFactor × 2^(n-1), capped at MaxDelay, plus up to 10 %
-	// jitter (dlt waits 1, 2, 4, 8 s, without jitter). Default 1.
+	// jitter (dlt waits 1, 2, 4, 8 s, without jitter). Zero means the
+	// default, 1; a negative value means no wait between attempts.
 	BackoffFactor float64
-	// MaxDelay caps every wait, Retry-After included. Default 300 s.
+	// MaxDelay caps every wait, Retry-After included. Zero means the
+	// default, 300 s; a negative value means no wait at all.
 	MaxDelay time.Duration
 	// Timeout bounds each attempt, from sending to the last body byte.
 	// Default 60 s.
@@ -100,11 +102,17 @@ func New(o Options) *Client {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
-	if o.BackoffFactor <= 0 {
+	switch {
+	case o.BackoffFactor == 0:
 		o.BackoffFactor = DefaultBackoffFactor
+	case o.BackoffFactor < 0:
+		o.BackoffFactor = 0
 	}
-	if o.MaxDelay <= 0 {
+	switch {
+	case o.MaxDelay == 0:
 		o.MaxDelay = DefaultMaxDelay
+	case o.MaxDelay < 0:
+		o.MaxDelay = 0
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout

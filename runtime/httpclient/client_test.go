@@ -708,3 +708,27 @@ func TestSnippet(t *testing.T) {
 		t.Fatalf("got %q", got[len(got)-10:])
 	}
 }
+
+func TestBackoffZeroAndDefaults(t *testing.T) {
+	tests := []struct {
+		name    string
+		factor  float64
+		max     time.Duration
+		attempt int
+		lo, hi  time.Duration
+	}{
+		{"default factor 1: 1 s before the first retry", 0, 0, 1, time.Second, 1100 * time.Millisecond},
+		{"default factor: 4 s before the third retry", 0, 0, 3, 4 * time.Second, 4400 * time.Millisecond},
+		{"negative factor: no wait", -1, 0, 3, 0, 0},
+		{"negative max delay: no wait", 0, -1, 3, 0, 0},
+		{"capped by max delay", 10, 2 * time.Second, 5, 0, 2 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(Options{BackoffFactor: tt.factor, MaxDelay: tt.max})
+			if got := c.Backoff(tt.attempt); got < tt.lo || got > tt.hi {
+				t.Errorf("Backoff(%d) = %v, want within [%v, %v]", tt.attempt, got, tt.lo, tt.hi)
+			}
+		})
+	}
+}

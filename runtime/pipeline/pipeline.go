@@ -506,6 +506,14 @@ func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Option
 		Redactor:      o.Redactor,
 		Decoder:       jsondec.New(),
 	}
+	// The config has filled in the defaults, so a zero here is the user's
+	// own `backoff_factor: 0` or `max_delay: 0`: no wait, not the default.
+	if c.Retry.BackoffFactor == 0 {
+		h.BackoffFactor = -1
+	}
+	if c.Retry.MaxDelay == 0 {
+		h.MaxDelay = -1
+	}
 	if c.RateLimit != nil {
 		h.RequestsPerSecond = c.RateLimit.RequestsPerSecond
 		h.Burst = c.RateLimit.Burst
