@@ -143,7 +143,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 			return &Error{Resource: name, URL: x.url(req), Page: page, Err: fmt.Errorf("response is not JSON: %w", err)}
 		}
 		if selector == nil {
-			sel := DetectSelector(body)
+			sel := DetectSelectorRaw(resp.Body, body)
 			x.Logger.Info("detected data_selector; set it in the pipeline file to freeze it",
 				"resource", name, "data_selector", sel)
 			if selector, err = jsonpath.Compile(sel); err != nil {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"encoding/json"
 	"net/url"
 	"reflect"
 	"testing"
@@ -125,6 +126,33 @@ func TestDetectSelector(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := DetectSelector(tt.body); got != tt.want {
 				t.Errorf("DetectSelector() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDetectSelectorRawKeepsDocumentOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+		want string
+	}{
+		{"first list in document order, not sorted order", `{"zeta": [1], "alpha": [2]}`, "zeta"},
+		{"a known key wins wherever it is", `{"links": [], "meta": {"results": []}}`, "meta.results"},
+		{"nested first list", `{"page": {"n": 1, "users": [{"id": 1}]}, "extra": []}`, "page.users"},
+		{"lists inside lists are not searched", `{"a": [{"data": []}]}`, "a"},
+		{"depth limit", `{"a": {"b": {"c": {"data": []}}}}`, "$"},
+		{"a list body", `[{"id": 1}]`, "$"},
+		{"no lists", `{"id": 1, "meta": {"x": 1}}`, "$"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body any
+			if err := json.Unmarshal([]byte(tt.raw), &body); err != nil {
+				t.Fatal(err)
+			}
+			if got := DetectSelectorRaw([]byte(tt.raw), body); got != tt.want {
+				t.Errorf("DetectSelectorRaw(%s) = %q, want %q", tt.raw, got, tt.want)
 			}
 		})
 	}
