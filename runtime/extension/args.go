@@ -49,6 +49,15 @@ func (e ArgErrors) Error() string {
 	return s
 }
 
+// Unwrap lets errors.As find each *ArgError.
+func (e ArgErrors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, a := range e {
+		out[i] = a
+	}
+	return out
+}
+
 // Fail records a problem with field.
 func (a *Args) Fail(field, format string, v ...any) {
 	a.errs = append(a.errs, &ArgError{Field: field, Msg: fmt.Sprintf(format, v...)})
