@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -36,17 +35,7 @@ func TestKilledRunLeavesDatabaseAsBefore(t *testing.T) {
 	api := demoapi.New(demoapi.Options{Users: 1_000_000, PageSize: 100, Seed: 3, NoGzip: true, Latency: time.Millisecond})
 	srv := httptest.NewServer(api)
 	defer srv.Close()
-	p := writePipeline(t, fmt.Sprintf(`
-pipeline: {name: killed}
-source:
-  client: {base_url: "%s"}
-  resources:
-    - name: users
-      endpoint:
-        path: users
-        data_selector: data
-        paginator: {type: json_link, next_url_path: pagination.next}
-`, srv.URL))
+	p := usersPipeline(t, "killed", srv.URL, "")
 	db := filepath.Join(t.TempDir(), "k.db")
 	state := t.TempDir()
 

@@ -98,20 +98,23 @@ func expected(api *demoapi.Server, users int) (tags, orders, items int64) {
 	return
 }
 
-const jsonLinkPipeline = `
-pipeline:
-  name: users_e2e
+// usersPipeline writes a pipeline named name that reads the demo API's
+// /users at baseURL with json_link pagination; client holds extra client
+// fields in YAML flow form (e.g. `auth: {type: bearer, token: "${TOKEN}"}`).
+func usersPipeline(t *testing.T, name, baseURL, client string) string {
+	t.Helper()
+	return writePipeline(t, fmt.Sprintf(`
+pipeline: {name: %s}
 source:
-  client:
-    base_url: %s
-    auth: {type: bearer, token: "${TOKEN}"}
+  client: {base_url: "%s", %s}
   resources:
     - name: users
       endpoint:
         path: users
         data_selector: data
         paginator: {type: json_link, next_url_path: pagination.next}
-`
+`, name, baseURL, client))
+}
 
 func TestRunLoadsNestedUsers(t *testing.T) {
 	const token = "s3cr3t-t0ken-value"
@@ -120,7 +123,7 @@ func TestRunLoadsNestedUsers(t *testing.T) {
 	defer srv.Close()
 	t.Setenv("TOKEN", token)
 
-	p := writePipeline(t, fmt.Sprintf(jsonLinkPipeline, srv.URL))
+	p := usersPipeline(t, "users_e2e", srv.URL, `auth: {type: bearer, token: "${TOKEN}"}`)
 	db := filepath.Join(t.TempDir(), "out.db")
 	code, stdout, stderr := sluice(t, "run", p, "--db", db, "--pipelines-dir", t.TempDir(), "--log-level", "debug", "--progress", "log")
 	if code != 0 {

@@ -48,11 +48,7 @@ func Prepare(reg *extension.Registries, client *config.Client, r *config.Resourc
 		pag = client.Paginator
 	}
 	if pag != nil {
-		// Build one now so that a bad configuration fails before any
-		// request is sent.
-		if _, err := reg.Paginators.New(pag.Type, pag.Args); err != nil {
-			return nil, fmt.Errorf("%s: paginator: %w", pag.Path, err)
-		}
+		// config.Load has already built one to validate the arguments.
 		typ, args := pag.Type, pag.Args
 		res.NewPaginator = func() (extension.Paginator, error) { return reg.Paginators.New(typ, args) }
 	}
@@ -143,7 +139,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 			return &Error{Resource: name, URL: x.url(req), Page: page, Err: fmt.Errorf("response is not JSON: %w", err)}
 		}
 		if selector == nil {
-			sel := DetectSelectorRaw(resp.Body, body)
+			sel := DetectSelector(resp.Body)
 			x.Logger.Info("detected data_selector; set it in the pipeline file to freeze it",
 				"resource", name, "data_selector", sel)
 			if selector, err = jsonpath.Compile(sel); err != nil {

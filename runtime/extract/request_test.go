@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"encoding/json"
 	"net/url"
 	"reflect"
 	"testing"
@@ -112,47 +111,24 @@ func TestBuildRequestRejectsJSONAndData(t *testing.T) {
 func TestDetectSelector(t *testing.T) {
 	tests := []struct {
 		name string
-		body any
-		want string
-	}{
-		{"a list is the records", []any{map[string]any{"id": 1}}, "$"},
-		{"an object without lists is one record", map[string]any{"id": int64(1)}, "$"},
-		{"known key wins over an earlier list", map[string]any{"a_links": []any{}, "results": []any{}, "count": int64(3)}, "results"},
-		{"nested known key", map[string]any{"_embedded": map[string]any{"items": []any{}}, "page": map[string]any{"n": int64(1)}}, "_embedded.items"},
-		{"first list when no key is known", map[string]any{"users": []any{}, "zz": []any{}}, "users"},
-		{"too deep is not searched", map[string]any{"a": map[string]any{"b": map[string]any{"c": map[string]any{"data": []any{}}}}}, "$"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := DetectSelector(tt.body); got != tt.want {
-				t.Errorf("DetectSelector() = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestDetectSelectorRawKeepsDocumentOrder(t *testing.T) {
-	tests := []struct {
-		name string
 		raw  string
 		want string
 	}{
-		{"first list in document order, not sorted order", `{"zeta": [1], "alpha": [2]}`, "zeta"},
+		{"a list is the records", `[{"id": 1}]`, "$"},
+		{"an object without lists is one record", `{"id": 1, "meta": {"x": 1}}`, "$"},
+		{"known key wins over an earlier list", `{"a_links": [], "results": [], "count": 3}`, "results"},
 		{"a known key wins wherever it is", `{"links": [], "meta": {"results": []}}`, "meta.results"},
+		{"nested known key", `{"_embedded": {"items": []}, "page": {"n": 1}}`, "_embedded.items"},
+		{"first list in document order, not sorted order", `{"zeta": [1], "alpha": [2]}`, "zeta"},
 		{"nested first list", `{"page": {"n": 1, "users": [{"id": 1}]}, "extra": []}`, "page.users"},
 		{"lists inside lists are not searched", `{"a": [{"data": []}]}`, "a"},
-		{"depth limit", `{"a": {"b": {"c": {"data": []}}}}`, "$"},
-		{"a list body", `[{"id": 1}]`, "$"},
-		{"no lists", `{"id": 1, "meta": {"x": 1}}`, "$"},
+		{"too deep is not searched", `{"a": {"b": {"c": {"data": []}}}}`, "$"},
+		{"not JSON", `<html>`, "$"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var body any
-			if err := json.Unmarshal([]byte(tt.raw), &body); err != nil {
-				t.Fatal(err)
-			}
-			if got := DetectSelectorRaw([]byte(tt.raw), body); got != tt.want {
-				t.Errorf("DetectSelectorRaw(%s) = %q, want %q", tt.raw, got, tt.want)
+			if got := DetectSelector([]byte(tt.raw)); got != tt.want {
+				t.Errorf("DetectSelector(%s) = %q, want %q", tt.raw, got, tt.want)
 			}
 		})
 	}
