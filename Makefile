@@ -34,7 +34,7 @@ test: fmt-check vet
 bench: bench-go bench-load
 
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./runtime/... ./examples/...
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./runtime/... ./internal/...
 
 bench-load: build
 	./examples/demo/bench-load.sh $(BIN) 10000 200000

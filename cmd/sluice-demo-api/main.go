@@ -1,5 +1,5 @@
 // Command sluice-demo-api serves the demo API of package
-// github.com/sluicehq/sluice/examples/demoapi: fake, deterministic users,
+// github.com/sluicehq/sluice/internal/demoapi: fake, deterministic users,
 // paginated in every style that sluice's rest_api source understands. It is
 // what the offline demo in examples/demo loads from.
 //
@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sluicehq/sluice/examples/demoapi"
+	"github.com/sluicehq/sluice/internal/demoapi"
 )
 
 const usageText = `sluice-demo-api serves fake, deterministic user records over HTTP, paginated

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluicehq/sluice/examples/demoapi"
+	"github.com/sluicehq/sluice/internal/demoapi"
 )
 
 // TestMain lets a test run this package's binary as the real sluice

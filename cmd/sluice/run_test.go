@@ -15,7 +15,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/sluicehq/sluice/examples/demoapi"
+	"github.com/sluicehq/sluice/internal/demoapi"
 )
 
 // sluice runs the command line in-process and returns the exit code and

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluicehq/sluice/examples/demoapi"
+	"github.com/sluicehq/sluice/internal/demoapi"
 )
 
 // client does not ask for gzip by itself, so tests see raw responses.

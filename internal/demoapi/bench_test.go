@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/sluicehq/sluice/examples/demoapi"
+	"github.com/sluicehq/sluice/internal/demoapi"
 )
 
 // discardWriter is a ResponseWriter that only counts bytes.
@@ -27,7 +27,7 @@ func (w *discardWriter) Write(b []byte) (int, error) { w.n += len(b); return len
 // connection, four, and four with gzip (the Go client's default, which also
 // pays for decompression on the client side).
 //
-//	go test -run '^$' -bench Page -benchtime 3s ./examples/demoapi
+//	go test -run '^$' -bench Page -benchtime 3s ./internal/demoapi
 func BenchmarkPage(b *testing.B) {
 	const users = 1_000_000
 	api := demoapi.New(demoapi.Options{Users: users, PageSize: 100, Seed: 1})
