@@ -6,5 +6,5 @@ import "github.com/sluicehq/sluice/runtime/extension"
 
 // Register adds the built-in auths to reg.
 func Register(reg *extension.Registry[extension.Authenticator]) {
-	reg.Register("bearer", BearerSpec, NewBearer)
+	reg.Register("bearer", BearerSpec, ParseBearer)
 }

@@ -16,14 +16,14 @@ type Bearer struct {
 // BearerSpec describes bearer.
 var BearerSpec = extension.Spec{
 	Summary: "Send the header Authorization: Bearer <token>.",
-	Fields: map[string]string{
-		"token": "the token (required; a secret: write \"${NAME}\" and keep it in the environment or secrets.toml)",
+	Fields: []extension.Field{
+		{Name: "token", Type: extension.TypeString, Required: true, Secret: true,
+			Doc: `the token; write "${NAME}" and keep it in the environment or secrets.toml`},
 	},
 }
 
-// NewBearer builds a bearer auth from token, which must be a non-empty
-// string.
-func NewBearer(args *extension.Args) (extension.Authenticator, error) {
+// ParseBearer checks token, which must be a non-empty string.
+func ParseBearer(args *extension.Args) (extension.Builder[extension.Authenticator], error) {
 	tok, given := args.OptString("token")
 	if !given {
 		if v, ok := args.Raw("token"); !ok || v == nil {
@@ -35,7 +35,7 @@ func NewBearer(args *extension.Args) (extension.Authenticator, error) {
 	if err := args.Err(); err != nil {
 		return nil, err
 	}
-	return &Bearer{token: tok}, nil
+	return extension.Ready[extension.Authenticator](&Bearer{token: tok}), nil
 }
 
 // Authenticate sets the Authorization header.

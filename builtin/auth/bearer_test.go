@@ -21,7 +21,19 @@ func newAuth(t *testing.T, typ string, args map[string]any) (extension.Authentic
 	t.Helper()
 	reg := extension.NewRegistry[extension.Authenticator]("auth")
 	Register(reg)
-	return reg.New(typ, args)
+	return reg.New(context.Background(), typ, args, nil)
+}
+
+// TestSpecsMatchParse checks every built-in auth's declared fields against
+// what its parse step reads.
+func TestSpecsMatchParse(t *testing.T) {
+	reg := extension.NewRegistry[extension.Authenticator]("auth")
+	Register(reg)
+	for _, typ := range reg.Types() {
+		if err := reg.CheckSpec(typ); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 func TestBearerHeader(t *testing.T) {

@@ -5,76 +5,61 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/runtime/extension"
-	"github.com/sluicehq/sluice/runtime/httpclient"
+	"github.com/sluicehq/sluice/runtime/extension/paginatortest"
 )
 
-// maxChain stops a paginator that never ends.
-const maxChain = 50
-
-// RunChain walks the chain that p produces from start, sending each
-// request through a real httpclient, and returns the URLs requested (query
-// included), in order. The record count handed to Next is the length of
-// the body's "data" list, or of the body itself when it is a list. It fails
-// the test on any error and when the chain exceeds maxChain pages.
-//
-// It is the conformance walk every paginator test uses, whatever the
-// implementation (built-in, JavaScript or WASM).
-func RunChain(t testing.TB, p extension.Paginator, start *extension.Request) []string {
+// newPaginator parses and builds typ from args through a registry, as the
+// engine does, and returns its factory.
+func newPaginator(t testing.TB, typ string, args map[string]any) extension.PaginatorFactory {
 	t.Helper()
-	c := httpclient.New(httpclient.Options{MaxAttempts: 1, UserAgent: "sluice/test"})
-	req := start.Clone()
-	if err := p.Init(req); err != nil {
-		t.Fatalf("Init: %v", err)
-	}
-	var urls []string
-	for {
-		if len(urls) == maxChain {
-			t.Fatalf("chain longer than %d pages: %v", maxChain, urls)
-		}
-		full, err := req.FullURL()
-		if err != nil {
-			t.Fatalf("page %d: %v", len(urls)+1, err)
-		}
-		urls = append(urls, full)
-		resp, err := c.Do(context.Background(), req, nil)
-		if err != nil {
-			t.Fatalf("page %d: %v", len(urls), err)
-		}
-		more, err := p.Next(resp, countRecords(t, resp), req)
-		if err != nil {
-			t.Fatalf("Next after page %d: %v", len(urls), err)
-		}
-		if !more {
-			return urls
-		}
-	}
-}
-
-func countRecords(t testing.TB, resp *extension.Response) int {
-	body, err := resp.JSON()
-	if err != nil {
-		t.Fatalf("decoding %s: %v", resp.URL, err)
-	}
-	switch b := body.(type) {
-	case []any:
-		return len(b)
-	case map[string]any:
-		if d, ok := b["data"].([]any); ok {
-			return len(d)
-		}
-	}
-	return 0
-}
-
-// newPaginator builds typ from args through a registry, as the engine
-// does.
-func newPaginator(t testing.TB, typ string, args map[string]any) extension.Paginator {
-	t.Helper()
-	reg := extension.NewRegistry[extension.Paginator]("paginator")
+	reg := extension.NewRegistry[extension.PaginatorFactory]("paginator")
 	Register(reg)
-	p, err := reg.New(typ, args)
+	f, err := reg.New(context.Background(), typ, args, nil)
 	if err != nil {
 		t.Fatalf("%s %v: %v", typ, args, err)
 	}
+	return f
+}
+
+// chain returns a fresh paginator of f, for tests that drive Next by hand.
+func chain(t testing.TB, f extension.PaginatorFactory) extension.Paginator {
+	t.Helper()
+	p, err := f.NewPaginator(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	return p
+}
+
+// TestConformance runs the suite every paginator passes, built-in,
+// JavaScript or WASM, on each built-in configured for the scenarios of its
+// kind.
+func TestConformance(t *testing.T) {
+	for _, tt := range []struct {
+		typ  string
+		args map[string]any
+		sc   paginatortest.Scenario
+	}{
+		{"json_link", nil, paginatortest.JSONNextLink},
+		{"json_link", map[string]any{"next_url_path": "$.next"}, paginatortest.JSONRelativeLink},
+		{"json_response", nil, paginatortest.JSONNextLink},
+		{"header_link", nil, paginatortest.HeaderNextLink},
+		{"single_page", nil, paginatortest.OnePage},
+	} {
+		t.Run(tt.typ, func(t *testing.T) {
+			paginatortest.Check(t, tt.sc, newPaginator(t, tt.typ, tt.args))
+		})
+	}
+}
+
+// TestSpecsMatchParse checks every built-in's declared fields against what
+// its parse step reads.
+func TestSpecsMatchParse(t *testing.T) {
+	reg := extension.NewRegistry[extension.PaginatorFactory]("paginator")
+	Register(reg)
+	for _, typ := range reg.Types() {
+		if err := reg.CheckSpec(typ); err != nil {
+			t.Error(err)
+		}
+	}
 }

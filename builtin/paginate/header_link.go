@@ -1,6 +1,7 @@
 package paginate
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -17,13 +18,14 @@ type HeaderLink struct {
 // HeaderLinkSpec describes header_link.
 var HeaderLinkSpec = extension.Spec{
 	Summary: "Follow the Link response header's URL with the given rel; stop when there is none.",
-	Fields: map[string]string{
-		"links_next_key": "rel of the next page's link, matched case-sensitively (default: next)",
+	Fields: []extension.Field{
+		{Name: "links_next_key", Type: extension.TypeString, Default: "next",
+			Doc: "rel of the next page's link, matched case-sensitively"},
 	},
 }
 
-// NewHeaderLink builds a header_link paginator from links_next_key.
-func NewHeaderLink(args *extension.Args) (extension.Paginator, error) {
+// ParseHeaderLink checks links_next_key.
+func ParseHeaderLink(args *extension.Args) (extension.Builder[extension.PaginatorFactory], error) {
 	key := args.String("links_next_key", "next")
 	if key == "" {
 		args.Fail("links_next_key", "must not be empty")
@@ -31,18 +33,18 @@ func NewHeaderLink(args *extension.Args) (extension.Paginator, error) {
 	if err := args.Err(); err != nil {
 		return nil, err
 	}
-	return &HeaderLink{key: key}, nil
+	return stateless(&HeaderLink{key: key}), nil
 }
 
 // Init does nothing.
-func (*HeaderLink) Init(*extension.Request) error { return nil }
+func (*HeaderLink) Init(context.Context, *extension.Request) error { return nil }
 
 // Next looks up links_next_key among the rels of the Link header. No such
 // link, or one with an empty URL, ends the chain (dlt would request the
 // current URL again). Otherwise the link, resolved against the current
 // URL, becomes the next request's URL and the configured query parameters
 // are dropped (see followLink).
-func (p *HeaderLink) Next(resp *extension.Response, _ int, req *extension.Request) (bool, error) {
+func (p *HeaderLink) Next(_ context.Context, resp *extension.Response, _ int, req *extension.Request) (bool, error) {
 	links := ParseLinkHeader(strings.Join(resp.Header.Values("Link"), ", "))
 	ref := links[p.key]
 	if ref == "" {

@@ -1,6 +1,7 @@
 package paginate
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/sluicehq/sluice/runtime/extension"
@@ -15,8 +16,9 @@ type JSONLink struct {
 // JSONLinkSpec describes json_link.
 var JSONLinkSpec = extension.Spec{
 	Summary: "Follow the next-page URL found in the JSON body; stop when it is absent, null or empty.",
-	Fields: map[string]string{
-		"next_url_path": "JSONPath of the next page's URL in the body, absolute or relative to the request URL (default: next)",
+	Fields: []extension.Field{
+		{Name: "next_url_path", Type: extension.TypeJSONPath, Default: "next",
+			Doc: "JSONPath of the next page's URL in the body, absolute or relative to the request URL"},
 	},
 }
 
@@ -27,8 +29,8 @@ var JSONResponseSpec = extension.Spec{
 	Fields:  JSONLinkSpec.Fields,
 }
 
-// NewJSONLink builds a json_link paginator from next_url_path.
-func NewJSONLink(args *extension.Args) (extension.Paginator, error) {
+// ParseJSONLink checks next_url_path and compiles it.
+func ParseJSONLink(args *extension.Args) (extension.Builder[extension.PaginatorFactory], error) {
 	expr := args.String("next_url_path", "next")
 	p, err := jsonpath.Compile(expr)
 	if err != nil {
@@ -37,11 +39,11 @@ func NewJSONLink(args *extension.Args) (extension.Paginator, error) {
 	if err := args.Err(); err != nil {
 		return nil, err
 	}
-	return &JSONLink{next: p}, nil
+	return stateless(&JSONLink{next: p}), nil
 }
 
 // Init does nothing: the first request is sent as configured.
-func (*JSONLink) Init(*extension.Request) error { return nil }
+func (*JSONLink) Init(context.Context, *extension.Request) error { return nil }
 
 // Next takes the first match of next_url_path in the body. Absent or null
 // ends the chain. So does an empty string: dlt treats "" as a next URL and
@@ -49,7 +51,7 @@ func (*JSONLink) Init(*extension.Request) error { return nil }
 // is an error. Otherwise the URL, resolved against the current one,
 // becomes the next request's URL and the configured query parameters are
 // dropped (see followLink).
-func (p *JSONLink) Next(resp *extension.Response, _ int, req *extension.Request) (bool, error) {
+func (p *JSONLink) Next(_ context.Context, resp *extension.Response, _ int, req *extension.Request) (bool, error) {
 	body, err := resp.JSON()
 	if err != nil {
 		return false, fmt.Errorf("json_link: %w", err)

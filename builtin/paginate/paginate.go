@@ -1,6 +1,7 @@
 // Package paginate holds the built-in paginators, one file each. A file
-// holds the type, its constructor (which reads its arguments through
-// *extension.Args, so unknown fields are errors), its extension.Spec and an
+// holds the type, its parse step (which reads its arguments through
+// *extension.Args, so unknown fields are errors, and has no side effects),
+// its extension.Spec with every field typed and documented, and an
 // interface guard.
 //
 // Adding a paginator: write its file and add one line to the table in
@@ -15,19 +16,26 @@ import (
 )
 
 // Register adds the built-in paginators to reg.
-func Register(reg *extension.Registry[extension.Paginator]) {
+func Register(reg *extension.Registry[extension.PaginatorFactory]) {
 	for _, d := range []struct {
-		typ  string
-		spec extension.Spec
-		ctor extension.Constructor[extension.Paginator]
+		typ   string
+		spec  extension.Spec
+		parse extension.ParseFunc[extension.PaginatorFactory]
 	}{
-		{"single_page", SinglePageSpec, NewSinglePage},
-		{"json_link", JSONLinkSpec, NewJSONLink},
-		{"json_response", JSONResponseSpec, NewJSONLink}, // deprecated alias, as in dlt
-		{"header_link", HeaderLinkSpec, NewHeaderLink},
+		{"single_page", SinglePageSpec, ParseSinglePage},
+		{"json_link", JSONLinkSpec, ParseJSONLink},
+		{"json_response", JSONResponseSpec, ParseJSONLink}, // deprecated alias, as in dlt
+		{"header_link", HeaderLinkSpec, ParseHeaderLink},
 	} {
-		reg.Register(d.typ, d.spec, d.ctor)
+		reg.Register(d.typ, d.spec, d.parse)
 	}
+}
+
+// stateless is the factory of a paginator that keeps no state between
+// pages: every chain may share p, and building it needs nothing from the
+// environment.
+func stateless(p extension.Paginator) extension.Builder[extension.PaginatorFactory] {
+	return extension.Ready[extension.PaginatorFactory](extension.NewPaginatorFunc(func() extension.Paginator { return p }))
 }
 
 // followLink points req at the next page's URL, ref, resolved against the

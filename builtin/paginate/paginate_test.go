@@ -1,6 +1,7 @@
 package paginate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -18,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/runtime/extension/paginatortest"
 )
 
 // pages serves a chain of JSON pages: next(host, n) gives the body of page
@@ -200,7 +202,7 @@ func TestJSONLinkChains(t *testing.T) {
 			t.Run(typ+"/"+tt.name, func(t *testing.T) {
 				srv := pages(t, func(base string, n int, _ *http.Request) any { return tt.body(base, n) })
 				p := newPaginator(t, typ, tt.args)
-				got := strip(srv.URL, RunChain(t, p, &extension.Request{Method: "GET", URL: srv.URL + tt.path, Query: tt.query}))
+				got := strip(srv.URL, paginatortest.RunChain(t, p, &extension.Request{Method: "GET", URL: srv.URL + tt.path, Query: tt.query}))
 				if !reflect.DeepEqual(got, tt.want) {
 					t.Fatalf("requested %q\nwant      %q", got, tt.want)
 				}
@@ -223,7 +225,7 @@ func TestJSONLinkKeepsMethodHeadersAndBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	p := newPaginator(t, "json_link", nil)
-	RunChain(t, p, &extension.Request{
+	paginatortest.RunChain(t, p, &extension.Request{
 		Method: "POST", URL: srv.URL + "/search",
 		Header: http.Header{"X-Tenant": {"acme"}},
 		JSON:   map[string]any{"q": "x"},
@@ -252,12 +254,13 @@ func TestJSONLinkNext(t *testing.T) {
 		{"not JSON", `<html>`, false, "", "invalid JSON"},
 		{"empty body", ``, false, "", ""},
 	}
-	p := newPaginator(t, "json_link", nil)
+	f := newPaginator(t, "json_link", nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			p := chain(t, f)
 			req := &extension.Request{URL: "http://h:8080/api/r?page=1", Query: url.Values{"a": {"1"}}}
 			resp := extension.NewResponse(200, http.Header{}, []byte(tt.body), req.URL, testDecoder{})
-			more, err := p.Next(resp, 0, req)
+			more, err := p.Next(context.Background(), resp, 0, req)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -355,7 +358,7 @@ func TestHeaderLinkChains(t *testing.T) {
 			}))
 			defer srv.Close()
 			p := newPaginator(t, "header_link", tt.args)
-			got := strip(srv.URL, RunChain(t, p, &extension.Request{Method: "GET", URL: srv.URL + "/issues", Query: url.Values{"state": {"all"}}}))
+			got := strip(srv.URL, paginatortest.RunChain(t, p, &extension.Request{Method: "GET", URL: srv.URL + "/issues", Query: url.Values{"state": {"all"}}}))
 			tt.want[0] += "?state=all"
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("requested %q\nwant      %q", got, tt.want)
@@ -392,7 +395,7 @@ func TestSinglePage(t *testing.T) {
 		return map[string]any{"data": records(n), "next": base + "/p?page=2"}
 	})
 	p := newPaginator(t, "single_page", nil)
-	if got := strip(srv.URL, RunChain(t, p, &extension.Request{URL: srv.URL + "/p"})); !reflect.DeepEqual(got, []string{"/p"}) {
+	if got := strip(srv.URL, paginatortest.RunChain(t, p, &extension.Request{URL: srv.URL + "/p"})); !reflect.DeepEqual(got, []string{"/p"}) {
 		t.Fatalf("requested %q", got)
 	}
 }
@@ -417,10 +420,10 @@ func TestArgs(t *testing.T) {
 		{"header_link", map[string]any{"links_next_key": true}, "links_next_key"},
 		{"header_link", map[string]any{"cursor_key": "x"}, "cursor_key"},
 	}
-	reg := extension.NewRegistry[extension.Paginator]("paginator")
+	reg := extension.NewRegistry[extension.PaginatorFactory]("paginator")
 	Register(reg)
 	for _, tt := range tests {
-		_, err := reg.New(tt.typ, tt.args)
+		_, err := reg.Parse(tt.typ, tt.args)
 		if tt.wantField == "" {
 			if err != nil {
 				t.Errorf("%s %v: %v", tt.typ, tt.args, err)
@@ -450,23 +453,12 @@ func argFields(err error) []string {
 	return nil
 }
 
-func TestSpecs(t *testing.T) {
-	reg := extension.NewRegistry[extension.Paginator]("paginator")
+func TestTypes(t *testing.T) {
+	reg := extension.NewRegistry[extension.PaginatorFactory]("paginator")
 	Register(reg)
 	want := []string{"header_link", "json_link", "json_response", "single_page"}
 	if got := reg.Types(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("types %v, want %v", got, want)
-	}
-	for _, typ := range want {
-		s, _ := reg.Spec(typ)
-		if s.Summary == "" {
-			t.Errorf("%s has no summary", typ)
-		}
-		for f, d := range s.Fields {
-			if !strings.Contains(d, "default") && !strings.Contains(d, "required") {
-				t.Errorf("%s.%s: description %q names no default", typ, f, d)
-			}
-		}
 	}
 }
 
@@ -510,15 +502,15 @@ func TestEveryPaginatorIsRegistered(t *testing.T) {
 	if len(guarded) == 0 {
 		t.Fatal("found no interface guards")
 	}
-	reg := extension.NewRegistry[extension.Paginator]("paginator")
+	reg := extension.NewRegistry[extension.PaginatorFactory]("paginator")
 	Register(reg)
 	built := map[string]bool{}
 	for _, typ := range reg.Types() {
-		p, err := reg.New(typ, nil)
+		f, err := reg.New(context.Background(), typ, nil, nil)
 		if err != nil {
 			continue // needs arguments; not the case for any built-in yet
 		}
-		built[reflect.TypeOf(p).Elem().Name()] = true
+		built[reflect.TypeOf(chain(t, f)).Elem().Name()] = true
 	}
 	for name := range guarded {
 		if !built[name] {

@@ -1,6 +1,10 @@
 package paginate
 
-import "github.com/sluicehq/sluice/runtime/extension"
+import (
+	"context"
+
+	"github.com/sluicehq/sluice/runtime/extension"
+)
 
 // SinglePage sends exactly one request.
 type SinglePage struct{}
@@ -8,19 +12,18 @@ type SinglePage struct{}
 // SinglePageSpec describes single_page.
 var SinglePageSpec = extension.Spec{
 	Summary: "Fetch one page only: the first response ends the chain.",
-	Fields:  map[string]string{},
 }
 
-// NewSinglePage builds a single_page paginator; it takes no arguments.
-func NewSinglePage(args *extension.Args) (extension.Paginator, error) {
-	return &SinglePage{}, args.Err()
+// ParseSinglePage checks that no argument is given.
+func ParseSinglePage(args *extension.Args) (extension.Builder[extension.PaginatorFactory], error) {
+	return stateless(&SinglePage{}), args.Err()
 }
 
 // Init does nothing.
-func (*SinglePage) Init(*extension.Request) error { return nil }
+func (*SinglePage) Init(context.Context, *extension.Request) error { return nil }
 
 // Next reports that there is no next page.
-func (*SinglePage) Next(*extension.Response, int, *extension.Request) (bool, error) {
+func (*SinglePage) Next(context.Context, *extension.Response, int, *extension.Request) (bool, error) {
 	return false, nil
 }
 

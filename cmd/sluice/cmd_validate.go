@@ -7,9 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/config"
-	"github.com/sluicehq/sluice/runtime/extension"
 	"github.com/sluicehq/sluice/runtime/pipeline"
 )
 
@@ -34,14 +32,6 @@ Exit code 0 when the file is valid, 2 when it is not.`,
 			return nil
 		},
 	}
-}
-
-// registries returns the extension registries of this build, filled with
-// the built-in paginators and auths.
-func registries() *extension.Registries {
-	r := extension.NewRegistries()
-	builtin.Register(r)
-	return r
 }
 
 func loadFile(path string) (*config.File, error) {

@@ -16,8 +16,8 @@ import (
 
 type dummyPaginator struct{}
 
-func (dummyPaginator) Init(*extension.Request) error { return nil }
-func (dummyPaginator) Next(*extension.Response, int, *extension.Request) (bool, error) {
+func (dummyPaginator) Init(context.Context, *extension.Request) error { return nil }
+func (dummyPaginator) Next(context.Context, *extension.Response, int, *extension.Request) (bool, error) {
 	return false, nil
 }
 
@@ -30,46 +30,46 @@ func (testAuth) Secrets() []string                                      { return
 // constructors only read their arguments.
 func testRegistries() *extension.Registries {
 	r := extension.NewRegistries()
-	pag := func(read func(a *extension.Args)) extension.Constructor[extension.Paginator] {
-		return func(a *extension.Args) (extension.Paginator, error) {
+	pag := func(read func(a *extension.Args)) extension.ParseFunc[extension.PaginatorFactory] {
+		return func(a *extension.Args) (extension.Builder[extension.PaginatorFactory], error) {
 			read(a)
-			return dummyPaginator{}, nil
+			return extension.Ready[extension.PaginatorFactory](extension.NewPaginatorFunc(func() extension.Paginator { return dummyPaginator{} })), nil
 		}
 	}
-	r.Paginators.Register("json_link", extension.Spec{Fields: map[string]string{"next_url_path": "JSONPath of the next URL (next)"}},
+	r.Paginators.Register("json_link", extension.Spec{Fields: []extension.Field{{Name: "next_url_path", Type: extension.TypeString, Doc: "JSONPath of the next URL (next)"}}},
 		pag(func(a *extension.Args) { a.String("next_url_path", "next") }))
-	r.Paginators.Register("header_link", extension.Spec{Fields: map[string]string{"links_next_key": "(next)"}},
+	r.Paginators.Register("header_link", extension.Spec{Fields: []extension.Field{{Name: "links_next_key", Type: extension.TypeString, Doc: "(next)"}}},
 		pag(func(a *extension.Args) { a.String("links_next_key", "next") }))
 	r.Paginators.Register("single_page", extension.Spec{}, pag(func(*extension.Args) {}))
-	r.Paginators.Register("page_number", extension.Spec{Fields: map[string]string{"base_page": "", "page_param": "", "total_path": ""}},
+	r.Paginators.Register("page_number", extension.Spec{Fields: []extension.Field{{Name: "base_page", Type: extension.TypeString, Doc: ""}, {Name: "page_param", Type: extension.TypeString, Doc: ""}, {Name: "total_path", Type: extension.TypeString, Doc: ""}}},
 		pag(func(a *extension.Args) {
 			a.Int("base_page", 0)
 			a.String("page_param", "page")
 			a.String("total_path", "total")
 		}))
-	r.Paginators.Register("offset", extension.Spec{Fields: map[string]string{"limit": "required", "offset_param": ""}},
+	r.Paginators.Register("offset", extension.Spec{Fields: []extension.Field{{Name: "limit", Type: extension.TypeString, Doc: "required"}, {Name: "offset_param", Type: extension.TypeString, Doc: ""}}},
 		pag(func(a *extension.Args) {
 			if _, ok := a.OptInt("limit"); !ok && !a.Has("limit") {
 				a.Fail("limit", "required")
 			}
 			a.String("offset_param", "offset")
 		}))
-	aut := func(read func(a *extension.Args)) extension.Constructor[extension.Authenticator] {
-		return func(a *extension.Args) (extension.Authenticator, error) {
+	aut := func(read func(a *extension.Args)) extension.ParseFunc[extension.Authenticator] {
+		return func(a *extension.Args) (extension.Builder[extension.Authenticator], error) {
 			read(a)
-			return testAuth{}, nil
+			return extension.Ready[extension.Authenticator](testAuth{}), nil
 		}
 	}
-	r.Auths.Register("bearer", extension.Spec{Fields: map[string]string{"token": "required"}}, aut(func(a *extension.Args) {
+	r.Auths.Register("bearer", extension.Spec{Fields: []extension.Field{{Name: "token", Type: extension.TypeString, Doc: "required"}}}, aut(func(a *extension.Args) {
 		if _, ok := a.OptString("token"); !ok {
 			a.Fail("token", "required")
 		}
 	}))
-	r.Auths.Register("http_basic", extension.Spec{Fields: map[string]string{"username": "", "password": ""}}, aut(func(a *extension.Args) {
+	r.Auths.Register("http_basic", extension.Spec{Fields: []extension.Field{{Name: "username", Type: extension.TypeString, Doc: ""}, {Name: "password", Type: extension.TypeString, Doc: ""}}}, aut(func(a *extension.Args) {
 		a.String("username", "")
 		a.String("password", "")
 	}))
-	r.Auths.Register("api_key", extension.Spec{Fields: map[string]string{"api_key": "", "name": "", "location": ""}}, aut(func(a *extension.Args) {
+	r.Auths.Register("api_key", extension.Spec{Fields: []extension.Field{{Name: "api_key", Type: extension.TypeString, Doc: ""}, {Name: "name", Type: extension.TypeString, Doc: ""}, {Name: "location", Type: extension.TypeString, Doc: ""}}}, aut(func(a *extension.Args) {
 		a.String("api_key", "")
 		a.String("name", "Authorization")
 		a.Int("location", 0) // an int only so that a test can provoke a message quoting a value

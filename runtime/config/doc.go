@@ -57,8 +57,9 @@
 // belongs at another level (params on a resource belongs in its endpoint;
 // primary_key in an endpoint belongs on the resource; base_url belongs in
 // the client) or looks like a typo of an allowed key. Paginators and auths
-// are built once with Options.Registries, so an unknown type lists the
-// known ones and a bad argument is reported at its own line. The semantic
+// are parsed (never built: parsing has no side effects) with
+// Options.Registries, so an unknown type lists the known ones and a bad
+// argument is reported at its own line. The semantic
 // checks of dlt that need no HTTP are run too: placeholders in path,
 // params, json, data and headers; parents that exist; one parent per
 // resource; include_from_parent only on a child; resolve params bound in

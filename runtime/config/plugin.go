@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -84,27 +83,40 @@ func (p *parser) parsePlugin(n *yaml.Node, kind string) (pl *Plugin, null bool) 
 	return pl, false
 }
 
-// checkPlugin builds pl with the registries and turns what goes wrong into
-// problems: an unknown type at <path>.type, each bad argument at
-// <path>.<field> (at the field's line, or the object's when it is absent).
+// checkPlugin parses pl with the registries — the side-effect-free half
+// of the extension lifecycle: nothing is built, compiled or opened — and
+// turns what goes wrong into problems: an unknown type at <path>.type,
+// each bad argument at <path>.<field> (at the field's line, or the
+// object's when it is absent). The values of the fields the type's spec
+// marks secret become secrets, however they were written.
 func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 	reg := p.opts.Registries
 	if reg == nil || p.checked[n] {
 		return
 	}
 	p.checked[n] = true
-	var err error
+	var (
+		err  error
+		spec extension.Spec
+	)
 	switch kind {
 	case "paginator":
 		if reg.Paginators == nil {
 			return
 		}
-		_, err = safeNew(func() (any, error) { return reg.Paginators.New(pl.Type, pl.Args) })
+		_, err = reg.Paginators.Parse(pl.Type, pl.Args)
+		spec, _ = reg.Paginators.Spec(pl.Type)
 	case "auth":
 		if reg.Auths == nil {
 			return
 		}
-		_, err = safeNew(func() (any, error) { return reg.Auths.New(pl.Type, pl.Args) })
+		_, err = reg.Auths.Parse(pl.Type, pl.Args)
+		spec, _ = reg.Auths.Spec(pl.Type)
+	}
+	for _, f := range spec.SecretFields() {
+		if s, ok := pl.Args[f].(string); ok {
+			p.addSecret(s)
+		}
 	}
 	if err == nil {
 		return
@@ -147,14 +159,7 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 		path, at := p.argLocation(o, pl.Path, ae.Field, n)
 		hint := ""
 		if ae.Msg == "unknown field" && o != nil {
-			var fields []string
-			if kind == "paginator" {
-				if spec, ok := reg.Paginators.Spec(pl.Type); ok {
-					fields = keysOf(spec.Fields)
-				}
-			} else if spec, ok := reg.Auths.Spec(pl.Type); ok {
-				fields = keysOf(spec.Fields)
-			}
+			fields := spec.FieldNames()
 			if c, ok := closest(ae.Field, fields); ok {
 				hint = fmt.Sprintf("did you mean %q?", c)
 			} else if len(fields) > 0 {
@@ -214,24 +219,4 @@ func article(w string) string {
 		return "an " + w
 	}
 	return "a " + w
-}
-
-func keysOf(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// safeNew runs a constructor, turning a panic into an error: a broken
-// plugin must not take validation down.
-func safeNew(f func() (any, error)) (v any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("constructor panicked: %v", r)
-		}
-	}()
-	return f()
 }

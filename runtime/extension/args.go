@@ -222,3 +222,15 @@ func describe(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// Read returns the names of the arguments a parse step asked for, whether
+// they were given or not, sorted. The spec test compares them with the
+// type's declared fields.
+func (a *Args) Read() []string {
+	out := make([]string, 0, len(a.used))
+	for k := range a.used {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,5 +1,17 @@
 package extension
 
+import "context"
+
+// PaginatorFactory is what a paginator type builds once per resource and
+// run: it hands out a fresh Paginator for every request chain (one per
+// top-level resource run, one per parent record for dependent resources),
+// which may run concurrently. A factory that holds resources (a compiled
+// module, a pool of instances) implements io.Closer; the engine closes it
+// after the run.
+type PaginatorFactory interface {
+	NewPaginator(ctx context.Context) (Paginator, error)
+}
+
 // Paginator walks the pages of one request chain, the way dlt's
 // BasePaginator does.
 //
@@ -10,23 +22,34 @@ package extension
 // for the following page and reports whether there is one. Returning false
 // ends the chain; the page just received is still loaded.
 //
-// A Paginator is used by one goroutine at a time and is never reused across
-// chains. It must not keep the response or its decoded body after Next
-// returns.
+// Every call gets the run's context: a hook with a deadline (a JavaScript
+// interrupt, a WASM call) must honour it. A Paginator is used by one
+// goroutine at a time and is never reused across chains. It must not keep
+// the response or its decoded body after Next returns.
 type Paginator interface {
-	Init(req *Request) error
-	Next(resp *Response, records int, req *Request) (more bool, err error)
+	Init(ctx context.Context, req *Request) error
+	Next(ctx context.Context, resp *Response, records int, req *Request) (more bool, err error)
 }
 
 // PaginatorFunc adapts a function to a Paginator that needs no Init.
-type PaginatorFunc func(resp *Response, records int, req *Request) (bool, error)
+type PaginatorFunc func(ctx context.Context, resp *Response, records int, req *Request) (bool, error)
 
 // Init does nothing.
-func (PaginatorFunc) Init(*Request) error { return nil }
+func (PaginatorFunc) Init(context.Context, *Request) error { return nil }
 
 // Next calls f.
-func (f PaginatorFunc) Next(resp *Response, records int, req *Request) (bool, error) {
-	return f(resp, records, req)
+func (f PaginatorFunc) Next(ctx context.Context, resp *Response, records int, req *Request) (bool, error) {
+	return f(ctx, resp, records, req)
 }
 
-var _ Paginator = PaginatorFunc(nil)
+// NewPaginatorFunc adapts a function to a PaginatorFactory: each chain gets
+// what f returns.
+type NewPaginatorFunc func() Paginator
+
+// NewPaginator calls f.
+func (f NewPaginatorFunc) NewPaginator(context.Context) (Paginator, error) { return f(), nil }
+
+var (
+	_ Paginator        = PaginatorFunc(nil)
+	_ PaginatorFactory = NewPaginatorFunc(nil)
+)

@@ -1,33 +1,22 @@
 package extension
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 )
 
-// Constructor builds an implementation of T from its YAML arguments (the
-// object with `type` removed). It reads args through Args, which records
-// what was read, and ends with args.Err() so that unknown or mistyped
-// fields become errors that name the field.
-type Constructor[T any] func(args *Args) (T, error)
-
-// Spec describes a registered type for validate, --help and docs.
-type Spec struct {
-	// Summary is one line on what the type does.
-	Summary string
-	// Fields maps each accepted argument to a one-line description with its
-	// default.
-	Fields map[string]string
-}
-
 type entry[T any] struct {
-	ctor Constructor[T]
-	spec Spec
+	parse ParseFunc[T]
+	spec  Spec
 }
 
-// Registry maps the `type:` names of one extension point to constructors.
-// It is filled once at start-up (builtin.Register, then the scripting
-// engines) and only read afterwards, so lookups need no lock.
+// Registry maps the `type:` names of one extension point to their parse
+// steps. It is filled once at start-up, from main (builtin.Register, then
+// the scripting engines), and only read afterwards, so lookups need no
+// lock.
 type Registry[T any] struct {
 	point   string
 	entries map[string]entry[T]
@@ -39,13 +28,16 @@ func NewRegistry[T any](point string) *Registry[T] {
 	return &Registry[T]{point: point, entries: map[string]entry[T]{}}
 }
 
+// Point names the extension point.
+func (r *Registry[T]) Point() string { return r.point }
+
 // Register adds a type. It panics when the name is taken: two
 // implementations under one name is a programming error.
-func (r *Registry[T]) Register(typ string, spec Spec, ctor Constructor[T]) {
+func (r *Registry[T]) Register(typ string, spec Spec, parse ParseFunc[T]) {
 	if _, dup := r.entries[typ]; dup {
 		panic(fmt.Sprintf("extension: %s type %q registered twice", r.point, typ))
 	}
-	r.entries[typ] = entry[T]{ctor: ctor, spec: spec}
+	r.entries[typ] = entry[T]{parse: parse, spec: spec}
 }
 
 // Has reports whether typ is registered.
@@ -70,23 +62,45 @@ func (r *Registry[T]) Spec(typ string) (Spec, bool) {
 	return e.spec, ok
 }
 
-// New builds a typ from args. An unknown type gives an *UnknownTypeError;
-// bad arguments give an *ArgError naming the field.
-func (r *Registry[T]) New(typ string, args map[string]any) (T, error) {
-	var zero T
+// Parse checks args for typ without side effects and returns the Builder
+// that builds it. An unknown type gives an *UnknownTypeError; bad arguments
+// give ArgErrors naming each field. This is all `validate` does with an
+// extension.
+func (r *Registry[T]) Parse(typ string, args map[string]any) (b Builder[T], err error) {
 	e, ok := r.entries[typ]
 	if !ok {
-		return zero, &UnknownTypeError{Point: r.point, Type: typ, Known: r.Types()}
+		return nil, &UnknownTypeError{Point: r.point, Type: typ, Known: r.Types()}
 	}
+	defer func() {
+		// A broken extension must not take validation down.
+		if p := recover(); p != nil {
+			b, err = nil, fmt.Errorf("%s %q: parse panicked: %v", r.point, typ, p)
+		}
+	}()
 	a := NewArgs(args)
-	v, err := e.ctor(a)
+	b, err = e.parse(a)
+	if aerr := a.Err(); aerr != nil {
+		return nil, aerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return nil, fmt.Errorf("%s %q: parse returned no builder", r.point, typ)
+	}
+	return b, nil
+}
+
+// New parses args for typ and builds the result with env (nil: a default
+// Env, see Env.WithDefaults): a shortcut for tests and tools. The engine
+// parses once and builds once per resource.
+func (r *Registry[T]) New(ctx context.Context, typ string, args map[string]any, env *Env) (T, error) {
+	var zero T
+	b, err := r.Parse(typ, args)
 	if err != nil {
 		return zero, err
 	}
-	if err := a.Err(); err != nil {
-		return zero, err
-	}
-	return v, nil
+	return b.Build(ctx, env.WithDefaults())
 }
 
 // UnknownTypeError says that a `type:` names nothing registered.
@@ -102,14 +116,57 @@ func (e *UnknownTypeError) Error() string {
 
 // Registries holds one registry per extension point.
 type Registries struct {
-	Paginators *Registry[Paginator]
+	Paginators *Registry[PaginatorFactory]
 	Auths      *Registry[Authenticator]
 }
 
 // NewRegistries returns empty registries.
 func NewRegistries() *Registries {
 	return &Registries{
-		Paginators: NewRegistry[Paginator]("paginator"),
+		Paginators: NewRegistry[PaginatorFactory]("paginator"),
 		Auths:      NewRegistry[Authenticator]("auth"),
 	}
+}
+
+// CheckSpec compares what the parse step of typ reads with the fields its
+// Spec declares: it parses an empty argument object and reports every
+// field read but not declared, and every field declared but never read, so
+// that docs, validate's hints and the implementation cannot drift apart.
+// Each declared field must also have a type and a doc line, and a required
+// field no default.
+func (r *Registry[T]) CheckSpec(typ string) error {
+	e, ok := r.entries[typ]
+	if !ok {
+		return &UnknownTypeError{Point: r.point, Type: typ, Known: r.Types()}
+	}
+	a := NewArgs(nil)
+	func() {
+		defer func() { _ = recover() }() // a parse that panics on no arguments still read what it read
+		_, _ = e.parse(a)
+	}()
+	var problems []string
+	read := a.Read()
+	for _, k := range read {
+		if _, ok := e.spec.Field(k); !ok {
+			problems = append(problems, fmt.Sprintf("reads %q, which its spec does not declare", k))
+		}
+	}
+	for _, f := range e.spec.Fields {
+		if !slices.Contains(read, f.Name) {
+			problems = append(problems, fmt.Sprintf("declares %q, which its parse step never reads", f.Name))
+		}
+		if f.Type == "" || f.Doc == "" {
+			problems = append(problems, fmt.Sprintf("field %q needs a type and a doc line", f.Name))
+		}
+		if f.Required && f.Default != nil {
+			problems = append(problems, fmt.Sprintf("field %q is required and has a default", f.Name))
+		}
+	}
+	if e.spec.Summary == "" {
+		problems = append(problems, "has no summary")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s %q: %s", r.point, typ, strings.Join(problems, "; "))
+	}
+	return nil
 }

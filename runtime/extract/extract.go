@@ -28,50 +28,80 @@ type Page struct {
 type Resource struct {
 	Config *config.Resource
 	Client *config.Client
-	// NewPaginator builds a fresh paginator for one request chain; nil
+	// Paginators hands out a fresh paginator for every request chain; nil
 	// means a single page.
-	NewPaginator func() (extension.Paginator, error)
+	Paginators extension.PaginatorFactory
 	// Auth is nil for no authentication.
 	Auth extension.Authenticator
 	// Selector is nil when the data selector is detected on the first
 	// response.
 	Selector *jsonpath.Path
+
+	closers extension.Closers
 }
 
-// Prepare builds the extension points of a resource from its configuration.
-// The endpoint's paginator wins over the client's; with neither, the
-// resource is read as a single page.
-func Prepare(reg *extension.Registries, client *config.Client, r *config.Resource) (*Resource, error) {
+// Prepare builds the extension points of a resource from its configuration,
+// the build half of the extension lifecycle (config.Load ran the parse
+// half): each is parsed from its checked arguments and built once with
+// env. The endpoint's paginator wins over the client's; with neither, the
+// resource is read as a single page. What was built is released by Close,
+// which the caller must call whether or not the run succeeds.
+func Prepare(ctx context.Context, reg *extension.Registries, client *config.Client, r *config.Resource, env *extension.Env) (*Resource, error) {
 	res := &Resource{Config: r, Client: client}
 	pag := r.Endpoint.Paginator
 	if pag == nil {
 		pag = client.Paginator
 	}
 	if pag != nil {
-		// config.Load has already built one to validate the arguments.
-		typ, args := pag.Type, pag.Args
-		res.NewPaginator = func() (extension.Paginator, error) { return reg.Paginators.New(typ, args) }
+		f, err := build(ctx, reg.Paginators, pag, env)
+		if err != nil {
+			res.Close()
+			return nil, err
+		}
+		res.closers.Add(f)
+		res.Paginators = f
 	}
 	auth := r.Endpoint.Auth
 	if auth == nil && !r.Endpoint.NoAuth {
 		auth = client.Auth
 	}
 	if auth != nil {
-		a, err := reg.Auths.New(auth.Type, auth.Args)
+		a, err := build(ctx, reg.Auths, auth, env)
 		if err != nil {
-			return nil, fmt.Errorf("%s: auth: %w", auth.Path, err)
+			res.Close()
+			return nil, err
 		}
+		res.closers.Add(a)
 		res.Auth = a
 	}
 	if sel := r.Endpoint.DataSelector; sel != "" {
 		p, err := jsonpath.Compile(sel)
 		if err != nil {
+			res.Close()
 			return nil, fmt.Errorf("%s.endpoint.data_selector: %w", r.Path, err)
 		}
 		res.Selector = p
 	}
 	return res, nil
 }
+
+// build parses and builds one configured extension, naming its place in the
+// file when either step fails.
+func build[T any](ctx context.Context, reg *extension.Registry[T], pl *config.Plugin, env *extension.Env) (T, error) {
+	var zero T
+	b, err := reg.Parse(pl.Type, pl.Args)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %s %q: %w", pl.Path, reg.Point(), pl.Type, err)
+	}
+	v, err := b.Build(ctx, env)
+	if err != nil {
+		return zero, fmt.Errorf("%s: building %s %q: %w", pl.Path, reg.Point(), pl.Type, err)
+	}
+	return v, nil
+}
+
+// Close releases what Prepare built.
+func (r *Resource) Close() error { return r.closers.CloseAll() }
 
 // Extractor runs resources against one HTTP client.
 type Extractor struct {
@@ -117,12 +147,12 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 		return &Error{Resource: name, Err: err}
 	}
 	var pag extension.Paginator = singlePage{}
-	if r.NewPaginator != nil {
-		if pag, err = r.NewPaginator(); err != nil {
-			return &Error{Resource: name, Err: err}
+	if r.Paginators != nil {
+		if pag, err = r.Paginators.NewPaginator(ctx); err != nil {
+			return &Error{Resource: name, Err: fmt.Errorf("paginator: %w", err)}
 		}
 	}
-	if err := pag.Init(req); err != nil {
+	if err := pag.Init(ctx, req); err != nil {
 		return &Error{Resource: name, Err: fmt.Errorf("paginator: %w", err)}
 	}
 	selector := r.Selector
@@ -154,7 +184,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 			x.Logger.Debug("page limit reached", "resource", name, "pages", page)
 			return nil
 		}
-		more, err := pag.Next(resp, len(records), req)
+		more, err := pag.Next(ctx, resp, len(records), req)
 		if err != nil {
 			return &Error{Resource: name, URL: x.url(req), Page: page, Err: fmt.Errorf("paginator: %w", err)}
 		}
@@ -178,7 +208,7 @@ func (x *Extractor) url(req *extension.Request) string {
 // singlePage is the paginator of a resource that names none.
 type singlePage struct{}
 
-func (singlePage) Init(*extension.Request) error { return nil }
-func (singlePage) Next(*extension.Response, int, *extension.Request) (bool, error) {
+func (singlePage) Init(context.Context, *extension.Request) error { return nil }
+func (singlePage) Next(context.Context, *extension.Response, int, *extension.Request) (bool, error) {
 	return false, nil
 }

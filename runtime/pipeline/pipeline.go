@@ -64,6 +64,8 @@ type Options struct {
 	Progress func(Progress)
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
+	// Now is the clock that hooks see; nil means the wall clock.
+	Now func() time.Time
 }
 
 // Progress is a snapshot of a running load.
@@ -145,6 +147,10 @@ func firstNonEmpty(v ...string) string {
 // as it was before the run.
 func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	start := time.Now()
+	// The run's own context: whatever ends the run — success, a failure,
+	// an interrupt — also ends every hook call still in flight.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -157,20 +163,13 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	prepared := make([]*extract.Resource, len(resources))
-	for i, r := range resources {
+	for _, r := range resources {
 		if r.Parent != "" {
 			return nil, &UsageError{Msg: fmt.Sprintf("resource %s depends on resource %s: dependent resources are not supported by this version yet", r.Name, r.Parent)}
 		}
 		if missing := unsupported(r); len(missing) > 0 {
 			return nil, &UsageError{Msg: fmt.Sprintf("resource %s uses %s, which this version of sluice validates but cannot run yet; remove it or use a newer sluice",
 				r.Name, strings.Join(missing, ", "))}
-		}
-		if prepared[i], err = extract.Prepare(o.Registries, &f.Source.Client, r); err != nil {
-			return nil, err
-		}
-		if prepared[i].Auth != nil && o.Redactor != nil {
-			o.Redactor.Add(prepared[i].Auth.Secrets()...)
 		}
 	}
 
@@ -203,6 +202,45 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		return nil, err
 	}
 	loadID := newLoadID(start, st)
+
+	// Build the extensions of every resource: the second half of their
+	// lifecycle (config.Load parsed them), once per resource and run.
+	prepared := make([]*extract.Resource, len(resources))
+	kvs := make([]*extension.MemoryKV, len(resources))
+	defer func() {
+		for _, r := range prepared {
+			if r == nil {
+				continue
+			}
+			if err := r.Close(); err != nil {
+				log.Warn("closing the extensions of a resource", "resource", r.Config.Name, "error", err)
+			}
+		}
+	}()
+	for i, r := range resources {
+		kvs[i] = extension.NewMemoryKV(st.ResourceKV(SchemaName, r.Name))
+		env := &extension.Env{
+			Pipeline: f.Pipeline.Name,
+			Resource: r.Name,
+			Dir:      filepath.Dir(f.Path),
+			Limits: extension.Limits{
+				Timeout:     time.Duration(r.Limits.TimeoutMS) * time.Millisecond,
+				MemoryBytes: int64(r.Limits.MemoryMB) << 20,
+			},
+			Logger: log.With("resource", r.Name),
+			Now:    o.Now,
+			KV:     kvs[i],
+		}
+		if env.Now == nil {
+			env.Now = time.Now
+		}
+		if prepared[i], err = extract.Prepare(ctx, o.Registries, &f.Source.Client, r, env); err != nil {
+			return nil, err
+		}
+		if prepared[i].Auth != nil && o.Redactor != nil {
+			o.Redactor.Add(prepared[i].Auth.Secrets()...)
+		}
+	}
 
 	client := httpclient.New(httpOptions(f, &o, log))
 	ex := &extract.Extractor{HTTP: client, Logger: log, Redactor: o.Redactor, PageLimit: o.PageLimit}
@@ -250,6 +288,13 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		return sum, nil
 	}
 
+	for i, r := range resources {
+		if snap := kvs[i].Snapshot(); snap != nil {
+			st.SetResourceValue(SchemaName, r.Name, state.KVKey, snap)
+		} else {
+			st.SetResourceValue(SchemaName, r.Name, state.KVKey, nil)
+		}
+	}
 	st.Version++
 	st.DatasetName = set.Dataset
 	st.DestinationName = set.Destination
