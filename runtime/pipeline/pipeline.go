@@ -150,28 +150,9 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	set := Resolve(f, &o)
-	if set.Destination != "sqlite" {
-		return nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
-	}
-	resources, err := selectResources(f, o.Resources)
+	prepared, err := prepare(f, &o)
 	if err != nil {
 		return nil, err
-	}
-	prepared := make([]*extract.Resource, len(resources))
-	for i, r := range resources {
-		if r.Parent != "" {
-			return nil, &UsageError{Msg: fmt.Sprintf("resource %s depends on resource %s: dependent resources are not supported by this version yet", r.Name, r.Parent)}
-		}
-		if missing := unsupported(r); len(missing) > 0 {
-			return nil, &UsageError{Msg: fmt.Sprintf("resource %s uses %s, which this version of sluice validates but cannot run yet; remove it or use a newer sluice",
-				r.Name, strings.Join(missing, ", "))}
-		}
-		if prepared[i], err = extract.Prepare(o.Registries, &f.Source.Client, r); err != nil {
-			return nil, err
-		}
-		if prepared[i].Auth != nil && o.Redactor != nil {
-			o.Redactor.Add(prepared[i].Auth.Secrets()...)
-		}
 	}
 
 	dir, err := state.Open(set.PipelinesDir, f.Pipeline.Name)
@@ -394,33 +375,53 @@ func tableHints(r *config.Resource) *normalize.TableHints {
 	}
 }
 
-// unsupported lists the fields of r that this version accepts in a file
-// but does not act on yet. Running without them would load something other
-// than what the file asks for (duplicates instead of a merge, every row
-// instead of the filtered ones), so the run refuses instead.
-func unsupported(r *config.Resource) []string {
-	var out []string
-	if r.WriteDisposition != "" && r.WriteDisposition != "append" {
-		out = append(out, "write_disposition: "+r.WriteDisposition)
+// prepare selects the resources to run and builds their extension
+// points: everything of a run that depends on the file alone. It refuses
+// the selected resources that config.File.Unsupported names, the same list
+// `validate` prints as warnings, so a file that validates without a
+// warning is never refused here.
+func prepare(f *config.File, o *Options) ([]*extract.Resource, error) {
+	if set := Resolve(f, o); set.Destination != "sqlite" {
+		return nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
 	}
-	if r.Endpoint.Incremental != nil {
-		out = append(out, "endpoint.incremental")
+	resources, err := selectResources(f, o.Resources)
+	if err != nil {
+		return nil, err
 	}
-	for k, v := range r.Endpoint.Params {
-		if m, ok := v.(map[string]any); ok && m["type"] == "incremental" {
-			out = append(out, "endpoint.params."+k+" (type: incremental)")
+	if err := refuseUnsupported(f, resources); err != nil {
+		return nil, err
+	}
+	prepared := make([]*extract.Resource, len(resources))
+	for i, r := range resources {
+		if prepared[i], err = extract.Prepare(o.Registries, &f.Source.Client, r); err != nil {
+			return nil, err
+		}
+		if prepared[i].Auth != nil && o.Redactor != nil {
+			o.Redactor.Add(prepared[i].Auth.Secrets()...)
 		}
 	}
-	if len(r.ProcessingSteps) > 0 {
-		out = append(out, "processing_steps")
+	return prepared, nil
+}
+
+// refuseUnsupported returns a UsageError listing, with their place in the
+// file, the features of the resources to run that this version accepts
+// but cannot run yet.
+func refuseUnsupported(f *config.File, resources []*config.Resource) error {
+	run := make(map[string]bool, len(resources))
+	for _, r := range resources {
+		run[r.Name] = true
 	}
-	if len(r.Endpoint.ResponseActions) > 0 {
-		out = append(out, "endpoint.response_actions")
+	var lines []string
+	for _, w := range f.Unsupported() {
+		if w.Resource != "" && run[w.Resource] {
+			lines = append(lines, "  "+w.String())
+		}
 	}
-	if len(r.IncludeFromParent) > 0 {
-		out = append(out, "include_from_parent")
+	if len(lines) == 0 {
+		return nil
 	}
-	return out
+	return &UsageError{Msg: "this version of sluice validates but cannot run yet what the file asks for (sluice validate lists it too); remove it or use a newer sluice:\n" +
+		strings.Join(lines, "\n")}
 }
 
 // selectResources returns the resources to run: those named in names, or
