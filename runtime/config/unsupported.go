@@ -62,6 +62,10 @@ func (f *File) Unsupported() []Warning {
 			Feature: "selected: false",
 			Msg:     "no resource is selected: every resource has `selected: false`, so run has nothing to load"})
 	}
+	for i := range out {
+		out[i].Msg = redact(out[i].Msg, f.Secrets)
+		out[i].Feature = redact(out[i].Feature, f.Secrets)
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Line != out[j].Line {
 			return out[i].Line < out[j].Line
