@@ -430,7 +430,33 @@ func (p *parser) headers(n *yaml.Node) map[string]string {
 			p.at(v, fmt.Sprintf("expected a string, got %s", describe(v)), "header values are strings")
 			continue
 		}
+		if !validHeaderName(k) && !strings.ContainsAny(k, "{}") {
+			p.atPath(p.origin[o.key[k]], o.key[k], fmt.Sprintf("%q is not a valid header name", k),
+				"a header name is letters, digits and !#$%&'*+-.^_`|~ only (no spaces or colons)")
+		} else if i := strings.IndexFunc(v.Value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); i >= 0 {
+			// the value may be a secret: say where, not what
+			p.at(v, fmt.Sprintf("the value of header %s has a control character (a line break?) at byte %d; HTTP cannot send it", k, i),
+				"remove the line break (a value read from a file often ends with one)")
+		}
 		h[k] = v.Value
 	}
 	return h
+}
+
+// validHeaderName reports whether s is an RFC 9110 token, which net/http
+// requires of a header name.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

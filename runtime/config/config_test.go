@@ -1262,6 +1262,15 @@ func TestHookProblems(t *testing.T) {
 			{Path: "source.resources[0].endpoint.incremental.allow_external_schedulers", Line: 13, Msg: "expected true or false"},
 			{Path: "source.resources[0].endpoint.params.since.end_value", Line: 15, Msg: "Only `start_param` and `initial_value` are allowed in the configuration of param: `since`"},
 		}},
+		{"headers net/http cannot send", "pipeline: {name: p}\nsource:\n  client: {base_url: \"https://x.test/\", headers: {\"X Bad\": 1, \"X-Ok\": \"a\\nb\"}}\n  resources: [{name: a, endpoint: {headers: {\"X:C\": d, \"X-{{n}}\": e}}}]\n", []want{
+			{Path: `source.client.headers["X Bad"]`, Line: 3, Msg: `"X Bad" is not a valid header name`},
+			{Path: "source.client.headers.X-Ok", Line: 3, Msg: "the value of header X-Ok has a control character (a line break?) at byte 1"},
+			{Path: `source.resources[0].endpoint.headers["X:C"]`, Line: 4, Msg: `"X:C" is not a valid header name`},
+		}},
+		{"blank table names", head + "      table_name: \"__\"\n    - name: \"  \"\n", []want{
+			{Path: "source.resources[0].table_name", Line: 6, Msg: `"__" gives no table name`},
+			{Path: "source.resources[1].name", Line: 7, Msg: `"  " gives no table name`},
+		}},
 		{"empty base_url and a relative path", "pipeline: {name: p}\nsource:\n  client: {base_url: \"\"}\n  resources: [a]\n", []want{
 			{Path: "source.client.base_url", Line: 3, Msg: `base_url is empty and resource a has the relative path "a"`},
 		}},

@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sluicehq/sluice/runtime/jsonpath"
+	"github.com/sluicehq/sluice/runtime/naming"
 )
 
 // resInfo is a parsed resource with the nodes the dependency checks need.
@@ -349,6 +350,14 @@ func (p *parser) parseResource(n *yaml.Node, defaults bool) *resInfo {
 	}
 	if r.TableName == "" {
 		r.TableName = r.Name
+	}
+	if r.TableName != "" && (naming.Convention{}).NormalizeTablesPath(r.TableName) == "" {
+		at := o.get("table_name")
+		if at == nil {
+			at = info.nameNode
+		}
+		p.at(at, fmt.Sprintf("%q gives no table name: it is blank once normalized (spaces and __ only)", r.TableName),
+			"give the resource a table_name with a letter or digit")
 	}
 	if wd := o.get("write_disposition"); wd != nil && !isNull(wd) {
 		p.parseWriteDisposition(wd, r)
