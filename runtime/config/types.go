@@ -129,9 +129,10 @@ type Resource struct {
 	// resource_defaults first, then those only the resource has.
 	ColumnOrder []string
 	Limits      Limits
-	// Extra holds the dlt table hints sluice passes through as given:
-	// schema_contract, table_format, file_format, references, nested_hints,
-	// parent_table_name. Nil when none is set.
+	// Extra holds the dlt table hints as given: schema_contract,
+	// table_format, file_format, references, nested_hints,
+	// parent_table_name. Nil when none is set. All but nested_hints are
+	// not acted on yet, and File.Unsupported names them.
 	Extra map[string]any
 	// Parent is the resource this one depends on (named by a
 	// {resources.<parent>.<field>} placeholder or a `type: resolve` param);
