@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/sluicehq/sluice/runtime/extension"
 )
@@ -31,6 +32,10 @@ func ParseBearer(args *extension.Args) (extension.Builder[extension.Authenticato
 		}
 	} else if tok == "" {
 		args.Fail("token", "must not be empty")
+	} else if strings.ContainsAny(tok, "\r\n") {
+		// net/http would refuse the header at the first request; say it
+		// now, at the field, without printing the value.
+		args.Fail("token", "contains a line break (was it read from a file with its trailing newline?)")
 	}
 	if err := args.Err(); err != nil {
 		return nil, err

@@ -69,6 +69,7 @@ func TestBearerArgs(t *testing.T) {
 		{"null", map[string]any{"token": nil}, "token", "required"},
 		{"empty", map[string]any{"token": ""}, "token", "empty"},
 		{"not a string", map[string]any{"token": 123}, "token", "expected a string"},
+		{"trailing newline", map[string]any{"token": "abc-secret\n"}, "token", "line break"},
 		{"unknown field", map[string]any{"token": "abc", "tokn": "x"}, "tokn", "unknown field"},
 	}
 	for _, tt := range tests {

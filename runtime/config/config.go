@@ -120,6 +120,7 @@ func (p *parser) parsePipeline(top *object, pl *Pipeline) {
 	pl.Destination = DefaultDestination
 	if d := o.get("destination"); d != nil && !isNull(d) {
 		p.parseDestination(d, pl)
+		pl.destAt = loc{path: p.origin[d], pos: posOf(d)}
 	}
 	if ds, ok := p.str(o, "dataset"); ok {
 		if ds == "" {
@@ -247,6 +248,7 @@ func (p *parser) parseSource(top *object, src *Source) {
 		src.Resources = append(src.Resources, info.r)
 	}
 	p.checkDependencies(infos)
+	p.checkRequestURLs(src)
 }
 
 // ---------------------------------------------------------------- client
@@ -260,7 +262,9 @@ func (p *parser) parseClient(n *yaml.Node, c *Client) {
 	if bu := o.get("base_url"); bu == nil || isNull(bu) {
 		p.atPath(o.path, o.node, `missing required field "base_url"`, "add base_url: https://api.example.com/")
 	} else if s, ok := p.str(o, "base_url"); ok {
-		p.checkBaseURL(bu, s)
+		if p.checkBaseURL(bu, s) {
+			p.baseURLNode = bu
+		}
 		c.BaseURL = s
 	}
 	c.Headers = p.headers(o.get("headers"))
@@ -311,29 +315,95 @@ func (p *parser) parseClient(n *yaml.Node, c *Client) {
 var hostLikeRE = regexp.MustCompile(`^(localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}|\d{1,3}(\.\d{1,3}){3})(:\d+)?([/?#].*)?$`)
 
 // checkBaseURL accepts an http(s) URL, an empty string or a relative path
-// (dlt joins those as given), and catches a host written without a scheme.
-func (p *parser) checkBaseURL(n *yaml.Node, s string) {
+// (dlt joins those as given; checkRequestURLs then requires every endpoint
+// path to be a full URL), and catches a host written without a scheme. It
+// returns false when it reported a problem.
+func (p *parser) checkBaseURL(n *yaml.Node, s string) bool {
 	if s == "" {
-		return
+		return true
 	}
 	if hostLikeRE.MatchString(s) {
 		p.at(n, fmt.Sprintf("base_url %q has no scheme", s), "add https:// (or http://) in front")
-		return
+		return false
 	}
 	u, err := url.Parse(s)
 	if err != nil {
 		p.at(n, fmt.Sprintf("base_url is not a valid URL: %v", unwrapURLError(err)), "")
-		return
+		return false
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "", "http", "https":
 	default:
 		p.at(n, fmt.Sprintf("base_url has scheme %q; only http and https are supported", u.Scheme), "")
-		return
+		return false
 	}
 	if (u.Scheme != "") && u.Host == "" {
 		p.at(n, fmt.Sprintf("base_url %q has no host", s), "write it as https://host/path")
+		return false
 	}
+	return true
+}
+
+// schemeTypoRE catches a scheme with its colon or slashes wrong:
+// http//host, https:/host, http:host.
+var schemeTypoRE = regexp.MustCompile(`^(?i)(https?)(:/?|//?)([^/].*)$`)
+
+// checkRequestURLs reports a base_url that is empty or relative (no
+// scheme) when a resource's endpoint path is not a full URL either: the
+// request of that resource would have no http(s) URL, which run refuses.
+// A path that starts with a placeholder is left alone (it may give a full
+// URL).
+func (p *parser) checkRequestURLs(src *Source) {
+	n := p.baseURLNode
+	if n == nil {
+		return
+	}
+	for _, r := range src.Resources {
+		// the URL the request is made of (extract.JoinURL, reference §2.1)
+		full := r.Endpoint.Path
+		if !isHTTPURL(full) && src.Client.BaseURL != "" && full != "" {
+			full = strings.TrimRight(src.Client.BaseURL, "/") + "/" + strings.TrimLeft(full, "/")
+		} else if full == "" {
+			full = src.Client.BaseURL
+		}
+		if _, err := url.Parse(full); err != nil {
+			l := r.loc("endpoint")
+			p.atPath(l.path, &yaml.Node{Line: l.pos.Line, Column: l.pos.Column},
+				fmt.Sprintf("the URL of resource %s, %q, is not valid: %v", r.Name, full, unwrapURLError(err)), "percent-encode special characters (%25 for %)")
+		}
+	}
+	if isHTTPURL(src.Client.BaseURL) {
+		return
+	}
+	for _, r := range src.Resources {
+		path := r.Endpoint.Path
+		if isHTTPURL(path) || strings.HasPrefix(path, "{") && !strings.HasPrefix(path, "{{") {
+			continue
+		}
+		base := src.Client.BaseURL
+		if base == "" {
+			p.at(n, fmt.Sprintf("base_url is empty and resource %s has the relative path %q, so its requests have no URL", r.Name, path),
+				"set base_url to https://host/…, or give the endpoint path as a full URL")
+			return
+		}
+		hint := "write it as https://host/path"
+		if m := schemeTypoRE.FindStringSubmatch(base); m != nil {
+			hint = fmt.Sprintf("did you mean %q?", strings.ToLower(m[1])+"://"+m[3])
+		}
+		p.at(n, fmt.Sprintf("base_url %q has no scheme (http:// or https://), so the requests of resource %s have no URL", base, r.Name), hint)
+		return
+	}
+}
+
+// isHTTPURL reports whether s is an absolute http or https URL with a
+// host: what the HTTP client accepts.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	sc := strings.ToLower(u.Scheme)
+	return (sc == "http" || sc == "https") && u.Host != ""
 }
 
 func unwrapURLError(err error) error {
@@ -360,7 +430,33 @@ func (p *parser) headers(n *yaml.Node) map[string]string {
 			p.at(v, fmt.Sprintf("expected a string, got %s", describe(v)), "header values are strings")
 			continue
 		}
+		if !validHeaderName(k) && !strings.ContainsAny(k, "{}") {
+			p.atPath(p.origin[o.key[k]], o.key[k], fmt.Sprintf("%q is not a valid header name", k),
+				"a header name is letters, digits and !#$%&'*+-.^_`|~ only (no spaces or colons)")
+		} else if i := strings.IndexFunc(v.Value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); i >= 0 {
+			// the value may be a secret: say where, not what
+			p.at(v, fmt.Sprintf("the value of header %s has a control character (a line break?) at byte %d; HTTP cannot send it", k, i),
+				"remove the line break (a value read from a file often ends with one)")
+		}
 		h[k] = v.Value
 	}
 	return h
+}
+
+// validHeaderName reports whether s is an RFC 9110 token, which net/http
+// requires of a header name.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/extension"
 )
 
@@ -125,6 +126,15 @@ func asProblems(t *testing.T, f *File, err error) Problems {
 	return ps
 }
 
+// clearLocs drops the unexported field locations Unsupported uses, so that
+// a File can be compared with one written by hand.
+func clearLocs(f *File) {
+	f.Pipeline.destAt = loc{}
+	for _, r := range f.Source.Resources {
+		r.at = nil
+	}
+}
+
 func fixture(name string) string {
 	return filepath.Join("..", "..", "testdata", "config", name)
 }
@@ -186,9 +196,11 @@ func TestGithubExample(t *testing.T) {
 					Name: "issues",
 					Endpoint: Endpoint{
 						Path: "issues", Method: "GET",
-						Params:      map[string]any{"per_page": 100, "state": "all", "since": "{incremental.start_value}"},
-						ParamOrder:  []string{"per_page", "state", "since"},
-						Incremental: map[string]any{"cursor_path": "updated_at", "initial_value": "2024-01-01T00:00:00Z"},
+						Params:     map[string]any{"per_page": 100, "state": "all", "since": "{incremental.start_value}"},
+						ParamOrder: []string{"per_page", "state", "since"},
+						Incremental: &Incremental{CursorPath: "updated_at", InitialValue: "2024-01-01T00:00:00Z",
+							LastValueFunc: "max", OnCursorValueMissing: "raise", RangeStart: "closed", RangeEnd: "open",
+							Path: "source.resources[0].endpoint.incremental", Pos: Pos{19, 22}},
 					},
 					TableName: "issues", WriteDisposition: "merge", MergeStrategy: "delete-insert",
 					PrimaryKey: []string{"id"}, Selected: true,
@@ -209,6 +221,7 @@ func TestGithubExample(t *testing.T) {
 		},
 		Secrets: []string{"ghp_abcdef123456"},
 	}
+	clearLocs(f)
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("got\n%#v\nwant\n%#v", f, want)
 		for i := range f.Source.Resources {
@@ -259,6 +272,7 @@ func TestDefaultsMerge(t *testing.T) {
 	}
 	wantPl := Pipeline{Name: "defaults.test", Destination: "duckdb", DestinationPath: "data/out.duckdb",
 		Dataset: "defaults.test_dataset", PipelinesDir: "/tmp/pipes"}
+	clearLocs(f)
 	if f.Pipeline != wantPl {
 		t.Errorf("pipeline = %+v", f.Pipeline)
 	}
@@ -391,7 +405,9 @@ func TestValidInline(t *testing.T) {
 				!reflect.DeepEqual(e.Params["id"], map[string]any{"type": "resolve", "resource": "b", "field": "id"}) {
 				t.Errorf("endpoint = %+v", e)
 			}
-			if !reflect.DeepEqual(e.ResponseActions[1], map[string]any{"status_code": "4xx", "content": "not found", "action": map[string]any{"js": "response"}}) {
+			if !reflect.DeepEqual(e.ResponseActions[1], ResponseAction{StatusCodes: []StatusMatch{{Class: 4}}, Content: "not found",
+				Action: Hook{Engine: "js", Source: "response", Path: "source.resources[0].endpoint.response_actions[1].action", Pos: Pos{22, 64}},
+				Path:   "source.resources[0].endpoint.response_actions[1]", Pos: Pos{22, 13}}) {
 				t.Errorf("response action = %v", e.ResponseActions[1])
 			}
 		}},
@@ -421,12 +437,21 @@ source:
 				t.Errorf("params = %v", f.Source.Resources[0].Endpoint.Params)
 			}
 		}},
-		{"relative and empty base_url", `pipeline: {name: p}
+		{"empty base_url with full URL paths", `pipeline: {name: p}
 source:
   client: {base_url: ""}
-  resources: [a]
+  resources: [{name: a, endpoint: "https://x.test/a"}, {name: b, endpoint: "{resources.a.url}"}]
 `, func(t *testing.T, f *File) {
 			if f.Source.Client.BaseURL != "" {
+				t.Errorf("base_url = %q", f.Source.Client.BaseURL)
+			}
+		}},
+		{"relative base_url with full URL paths", `pipeline: {name: p}
+source:
+  client: {base_url: "v1/"}
+  resources: [{name: a, endpoint: "http://x.test/a"}]
+`, func(t *testing.T, f *File) {
+			if f.Source.Client.BaseURL != "v1/" {
 				t.Errorf("base_url = %q", f.Source.Client.BaseURL)
 			}
 		}},
@@ -482,7 +507,7 @@ func TestVariables(t *testing.T) {
 	}
 	e := f.Source.Resources[0].Endpoint
 	if e.Params["since"] != "{incremental.start_value}" || e.Params["region"] != "eu-west" ||
-		e.Incremental["initial_value"] != "2024-01-01" {
+		e.Incremental == nil || e.Incremental.InitialValue != "2024-01-01" {
 		t.Errorf("endpoint = %+v", e)
 	}
 	// from secrets.toml: api_key, password, region; under auth: username
@@ -547,8 +572,8 @@ source:
 		t.Fatal(probs)
 	}
 	steps := f.Source.Resources[0].ProcessingSteps
-	if steps[0]["map"] != "({...item, url: `${item.id}/x`})" ||
-		!reflect.DeepEqual(steps[1]["filter"], map[string]any{"cel": "item.n > 3"}) {
+	if len(steps) != 2 || steps[0].Kind != "map" || steps[0].Hook.Engine != "js" || steps[0].Hook.Source != "({...item, url: `${item.id}/x`})" ||
+		steps[1].Kind != "filter" || steps[1].Hook.Engine != "cel" || steps[1].Hook.Source != "item.n > 3" {
 		t.Errorf("steps = %v", steps)
 	}
 }
@@ -810,6 +835,7 @@ source:
 			{Path: "source.resources[0].endpoint.params", Line: 12, Msg: "expected an object of query parameters, got a list"},
 			{Path: "source.resources[0].endpoint.data", Line: 13, Msg: "expected an object, a list of [key, value] pairs or a string"},
 			{Path: "source.resources[0].endpoint.response_actions[0].status_code", Line: 14, Msg: "999 is not an HTTP status code"},
+			{Path: "source.resources[0].endpoint.response_actions[0]", Line: 14, Msg: `missing required field "action"`},
 			{Path: "source.resources[0].endpoint.response_actions[1]", Line: 14, Msg: "expected an object {status_code, content, action}"},
 			{Path: "source.resources[0].endpoint.incremental", Line: 15, Msg: `missing required field "cursor_path"`},
 			{Path: "source.resources[0].endpoint.incremental.row_order", Line: 15, Msg: "expected one of: asc, desc"},
@@ -1034,5 +1060,302 @@ func TestLoadMissingFile(t *testing.T) {
 	var ps Problems
 	if err == nil || errors.As(err, &ps) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// ---------------------------------------------------------------- typed hooks
+
+func TestHooks(t *testing.T) {
+	f, probs := load(t, fixture("valid/hooks.yaml"), nil, false)
+	if probs != nil {
+		t.Fatalf("unexpected problems:\n%v", probs)
+	}
+	r := f.Source.Resources[0]
+	steps := "source.resources[0].processing_steps"
+	wantSteps := []ProcessingStep{
+		{Kind: "filter", Hook: Hook{Engine: "js", Source: "item.active", Path: steps + "[0].filter", Pos: Pos{10, 19}}, Path: steps + "[0]", Pos: Pos{10, 11}},
+		{Kind: "map", Hook: Hook{Engine: "cel", Source: "item", Path: steps + "[1].map", Pos: Pos{11, 16}}, Path: steps + "[1]", Pos: Pos{11, 11}},
+		{Kind: "flat_map", Hook: Hook{Engine: "wasm", Module: "plugins/split.wasm", Config: map[string]any{"field": "tags"},
+			Path: steps + "[2].flat_map", Pos: Pos{12, 21}}, Path: steps + "[2]", Pos: Pos{12, 11}},
+		{Kind: "yield_map", Hook: Hook{Engine: "js", Source: "[item, item]", Path: steps + "[3].yield_map", Pos: Pos{13, 22}}, Path: steps + "[3]", Pos: Pos{13, 11}},
+		// one entry with two functions: dlt's fixed order, filter first
+		{Kind: "filter", Hook: Hook{Engine: "js", Source: "item.ok", Path: steps + "[4].filter", Pos: Pos{14, 33}}, Path: steps + "[4]", Pos: Pos{14, 11}},
+		{Kind: "map", Hook: Hook{Engine: "js", Source: "item", Path: steps + "[4].map", Pos: Pos{14, 17}}, Path: steps + "[4]", Pos: Pos{14, 11}},
+	}
+	if !reflect.DeepEqual(r.ProcessingSteps, wantSteps) {
+		t.Errorf("steps:\n got %+v\nwant %+v", r.ProcessingSteps, wantSteps)
+	}
+
+	ras := r.Endpoint.ResponseActions
+	if len(ras) != 6 {
+		t.Fatalf("response actions = %+v", ras)
+	}
+	ra := "source.resources[0].endpoint.response_actions"
+	checks := []struct {
+		i       int
+		codes   []StatusMatch
+		content string
+		engine  string
+		source  string
+		line    int
+	}{
+		{0, []StatusMatch{{Code: 404}}, "", "ignore", "", 18},
+		{1, []StatusMatch{{Code: 404}, {Code: 410}}, "gone", "ignore", "", 19},
+		{2, []StatusMatch{{Class: 5}}, "", "retry", "", 20},
+		{3, nil, "quota exceeded", "fail", "", 21},
+		{4, []StatusMatch{{Code: 200}}, "", "js", "response.body.error ? 'fail' : 'continue'", 22},
+		{5, nil, "", "js", "response", 23},
+	}
+	for _, c := range checks {
+		a := ras[c.i]
+		if !reflect.DeepEqual(a.StatusCodes, c.codes) || a.Content != c.content || a.Action.Engine != c.engine ||
+			a.Action.Source != c.source || a.Pos.Line != c.line || a.Path != indexPath(ra, c.i) {
+			t.Errorf("response action %d = %+v", c.i, a)
+		}
+	}
+	if !ras[0].Action.Builtin() || ras[4].Action.Builtin() || ras[4].Action.Path != ra+"[4].action" || ras[5].Action.Path != ra+"[5]" {
+		t.Errorf("actions: %+v, %+v, %+v", ras[0].Action, ras[4].Action, ras[5].Action)
+	}
+
+	lag := 3600.0
+	wantInc := &Incremental{
+		CursorPath: "updated_at", InitialValue: "2024-01-01T00:00:00Z", EndValue: "2024-06-01T00:00:00+02:00",
+		LastValueFunc: "max", PrimaryKey: []string{}, HasPrimaryKey: true, RowOrder: "asc", OnCursorValueMissing: "exclude",
+		Lag: &lag, RangeStart: "open", RangeEnd: "closed",
+		Convert: &Hook{Engine: "cel", Source: "timestamp(value)", Path: "source.resources[0].endpoint.incremental.convert", Pos: Pos{35, 20}},
+		Path:    "source.resources[0].endpoint.incremental", Pos: Pos{25, 11},
+	}
+	if !reflect.DeepEqual(r.Endpoint.Incremental, wantInc) {
+		t.Errorf("incremental:\n got %+v\nwant %+v", r.Endpoint.Incremental, wantInc)
+	}
+	pi := f.Source.Resources[1].Endpoint.ParamIncremental
+	if pi == nil || pi.Param != "since" || pi.CursorPath != "$.meta.seq" || pi.InitialValue != 10 ||
+		pi.Path != "source.resources[1].endpoint.params.since" || pi.Pos.Line != 40 || f.Source.Resources[1].Endpoint.Incremental != nil {
+		t.Errorf("param incremental = %+v", pi)
+	}
+}
+
+func TestStatusMatch(t *testing.T) {
+	a := ResponseAction{StatusCodes: []StatusMatch{{Code: 404}, {Class: 5}}, Content: "gone"}
+	tests := []struct {
+		status int
+		body   string
+		want   bool
+	}{
+		{404, "it is gone", true},
+		{404, "here", false},
+		{503, "gone away", true},
+		{410, "gone", false},
+	}
+	for _, tt := range tests {
+		if got := a.Matches(tt.status, tt.body); got != tt.want {
+			t.Errorf("Matches(%d, %q) = %v", tt.status, tt.body, got)
+		}
+	}
+	if (&ResponseAction{}).Matches(200, "") != true {
+		t.Error("an action without matchers must match every response")
+	}
+}
+
+func TestCompareCursor(t *testing.T) {
+	tests := []struct {
+		a, b any
+		want int
+		ok   bool
+	}{
+		{1, 2, -1, true},
+		{2.5, 2, 1, true},
+		{"b", "a", 1, true},
+		{"2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00Z", 0, true}, // the same instant
+		{"2024-01-02", "2024-01-01T00:00:00Z", 1, true},                // not both timestamps: text order
+		{true, false, 1, true},
+		{1, "1", 0, false},
+		{"x", false, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := compareCursor(tt.a, tt.b)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("compareCursor(%v, %v) = %d, %v; want %d, %v", tt.a, tt.b, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// builtinRegistries are this build's real paginators and auths.
+func builtinRegistries() *extension.Registries {
+	r := extension.NewRegistries()
+	builtin.Register(r)
+	return r
+}
+
+// TestRunRejects: what run refuses for the file itself is a problem at
+// validate time, each with its path and line.
+func TestRunRejects(t *testing.T) {
+	f, err := Load(fixture("broken/run_rejects.yaml"), Options{Registries: builtinRegistries(), LookupEnv: envOf(nil)})
+	probs := asProblems(t, f, err)
+	checkProblems(t, probs, []want{
+		{Path: "source.client.base_url", Line: 5, Msg: `base_url "http//api.example.com/" has no scheme`, Hint: `did you mean "http://api.example.com/"?`},
+		{Path: "source.client.paginator.type", Line: 6, Msg: `paginator type "offset" is not in this version of sluice yet (it is dlt's; coming soon)`, Hint: "this version has: header_link, json_link"},
+		{Path: "source.client.auth.type", Line: 7, Msg: `auth type "api_key" is not in this version of sluice yet`, Hint: "this version has: bearer"},
+		{Path: "source.resources[0].endpoint.data_selector", Line: 11, Msg: `invalid JSONPath "$.data[?("`},
+		{Path: "source.resources[0].endpoint.incremental.end_value", Line: 12, Msg: "Incremental `initial_value=10` is higher than `end_value=5`", Hint: "last_value_func: min"},
+		{Path: "source.resources[1].endpoint.paginator.type", Line: 15, Msg: `paginator type "page_number" is not in this version of sluice yet`},
+		{Path: "source.resources[1].endpoint.incremental.end_value", Line: 16, Msg: "is lower than `end_value=2025-01-01T00:00:00Z`"},
+		{Path: "source.resources[2].endpoint", Line: 18, Msg: `invalid URL escape "%zz"`},
+		{Path: "source.resources[2].endpoint.incremental.end_value", Line: 19, Msg: `end_value "2025-01-01" (a string) cannot be compared with initial_value 1 (a number)`},
+		{Path: "source.resources[2].endpoint.response_actions[0].action", Line: 21, Msg: `unknown action "ignor"`, Hint: `did you mean "ignore"?`},
+		{Path: "source.resources[2].endpoint.response_actions[1].action", Line: 22, Msg: "action ignore needs status_code or content"},
+		{Path: "source.resources[2].endpoint.response_actions[2].status_code", Line: 23, Msg: "expected a status code (404), a class (4xx)"},
+		{Path: "source.resources[2].processing_steps[0].filter", Line: 26, Msg: "a hook needs exactly one of: js, cel, wasm (got js, cel)"},
+		{Path: "source.resources[2].processing_steps[1].map", Line: 27, Msg: "a hook must not be empty"},
+	}, true)
+}
+
+func TestHookProblems(t *testing.T) {
+	head := "pipeline: {name: p}\nsource:\n  client: {base_url: \"https://x.test/\"}\n  resources:\n    - name: a\n"
+	tests := []struct {
+		name  string
+		src   string
+		wants []want
+	}{
+		{"hook shapes", head + `      processing_steps:
+        - filter: 5
+        - map: {wasm: m.wasm, config: [1]}
+        - flat_map: {jss: "x"}
+        - {}
+        - filter: null
+`, []want{
+			{Path: "source.resources[0].processing_steps[0].filter", Line: 7, Msg: "expected a JavaScript expression or {js: …}, {cel: …}, {wasm: …}, got a number"},
+			{Path: "source.resources[0].processing_steps[1].map.config", Line: 8, Msg: "expected an object, got a list"},
+			{Path: "source.resources[0].processing_steps[2].flat_map.jss", Line: 9, Msg: `unknown field "jss"`, Hint: `did you mean "js"?`},
+			{Path: "source.resources[0].processing_steps[2].flat_map", Line: 9, Msg: "a hook needs exactly one of: js, cel, wasm"},
+			{Path: "source.resources[0].processing_steps[3]", Line: 10, Msg: "a step needs one of: filter, map, flat_map"},
+			{Path: "source.resources[0].processing_steps[4].filter", Line: 11, Msg: "got null"},
+		}},
+		{"response action shapes", head + `      endpoint:
+        response_actions:
+          - {status_code: 404, action: ignore, js: "x"}
+          - {status_code: [], action: ignore}
+          - {status_code: [[404]], action: ignore}
+          - {status_code: 404, action: "response.status == 404 ? 'ignore' : 'continue'"}
+          - {status_code: "404", action: {cel: "'ignore'"}, content: 5}
+`, []want{
+			{Path: "source.resources[0].endpoint.response_actions[0].action", Line: 8, Msg: "either action or a hook"},
+			{Path: "source.resources[0].endpoint.response_actions[1].status_code", Line: 9, Msg: "must not be an empty list"},
+			{Path: "source.resources[0].endpoint.response_actions[2].status_code[0]", Line: 10, Msg: "expected a status code (404) or a class (4xx), got a list"},
+			{Path: "source.resources[0].endpoint.response_actions[4].content", Line: 12, Msg: "expected a string, got a number"},
+		}},
+		{"incremental shapes", head + `      endpoint:
+        incremental:
+          cursor_path: "$.a[?("
+          initial_value: {a: 1}
+          lag: -1
+          convert: "x"
+          transform: "y"
+          allow_external_schedulers: maybe
+        params:
+          since: {type: incremental, cursor_path: id, end_value: 3}
+`, []want{
+			{Path: "source.resources[0].endpoint.incremental.cursor_path", Line: 8, Msg: `invalid JSONPath "$.a[?("`},
+			{Path: "source.resources[0].endpoint.incremental.initial_value", Line: 9, Msg: "expected a string, a number or a timestamp, got an object"},
+			{Path: "source.resources[0].endpoint.incremental.lag", Line: 10, Msg: "lag must not be negative"},
+			{Path: "source.resources[0].endpoint.incremental.transform", Line: 12, Msg: "transform is the old name of convert"},
+			{Path: "source.resources[0].endpoint.incremental.allow_external_schedulers", Line: 13, Msg: "expected true or false"},
+			{Path: "source.resources[0].endpoint.params.since.end_value", Line: 15, Msg: "Only `start_param` and `initial_value` are allowed in the configuration of param: `since`"},
+		}},
+		{"headers net/http cannot send", "pipeline: {name: p}\nsource:\n  client: {base_url: \"https://x.test/\", headers: {\"X Bad\": 1, \"X-Ok\": \"a\\nb\"}}\n  resources: [{name: a, endpoint: {headers: {\"X:C\": d, \"X-{{n}}\": e}}}]\n", []want{
+			{Path: `source.client.headers["X Bad"]`, Line: 3, Msg: `"X Bad" is not a valid header name`},
+			{Path: "source.client.headers.X-Ok", Line: 3, Msg: "the value of header X-Ok has a control character (a line break?) at byte 1"},
+			{Path: `source.resources[0].endpoint.headers["X:C"]`, Line: 4, Msg: `"X:C" is not a valid header name`},
+		}},
+		{"blank table names", head + "      table_name: \"__\"\n    - name: \"  \"\n", []want{
+			{Path: "source.resources[0].table_name", Line: 6, Msg: `"__" gives no table name`},
+			{Path: "source.resources[1].name", Line: 7, Msg: `"  " gives no table name`},
+		}},
+		{"empty base_url and a relative path", "pipeline: {name: p}\nsource:\n  client: {base_url: \"\"}\n  resources: [a]\n", []want{
+			{Path: "source.client.base_url", Line: 3, Msg: `base_url is empty and resource a has the relative path "a"`},
+		}},
+		{"relative base_url", "pipeline: {name: p}\nsource:\n  client: {base_url: \"https//x.test/v1\"}\n  resources: [a]\n", []want{
+			{Path: "source.client.base_url", Line: 3, Msg: "has no scheme", Hint: `did you mean "https://x.test/v1"?`},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, probs := parse(t, tt.src, nil, false)
+			checkProblems(t, probs, tt.wants, true)
+		})
+	}
+}
+
+// ---------------------------------------------------------------- unsupported
+
+func TestUnsupported(t *testing.T) {
+	type w struct {
+		Path     string
+		Line     int
+		Resource string
+		Feature  string
+	}
+	tests := []struct {
+		file string
+		want []w
+	}{
+		{"valid/plain.yaml", nil},
+		{"valid/github.yaml", []w{
+			{"source.resource_defaults.write_disposition", 12, "issues", "write_disposition: merge"},
+			{"source.resource_defaults.write_disposition", 12, "issue_comments", "write_disposition: merge"},
+			{"source.resources[0].endpoint.incremental", 19, "issues", "endpoint.incremental"},
+			{"source.resources[1].endpoint", 21, "issue_comments", "a parent resource (issues)"},
+			{"source.resources[1].include_from_parent", 22, "issue_comments", "include_from_parent"},
+		}},
+		{"valid/hooks.yaml", []w{
+			{"source.resources[0].processing_steps", 9, "events", "processing_steps"},
+			{"source.resources[0].endpoint.response_actions", 18, "events", "endpoint.response_actions"},
+			{"source.resources[0].endpoint.incremental", 25, "events", "endpoint.incremental"},
+			{"source.resources[1].endpoint.params.since", 40, "ticks", "endpoint.params.since (type: incremental)"},
+		}},
+		{"valid/defaults.yaml", []w{
+			{"pipeline.destination", 4, "", "destination: duckdb"},
+			{"source.resource_defaults.write_disposition", 15, "users", "write_disposition: merge"},
+			{"source.resources[1].write_disposition", 42, "teams", "write_disposition: replace"},
+		}},
+		{"valid/hints.yaml", []w{
+			{"source.resources", 6, "", "selected: false"},
+			{"source.resources[0].schema_contract", 7, "a", "schema_contract"},
+			{"source.resources[0].references", 8, "a", "references"},
+			{"source.resources[0].table_format", 9, "a", "table_format"},
+			{"source.resources[0].file_format", 10, "a", "file_format"},
+			{"source.resources[0].parent_table_name", 11, "a", "parent_table_name"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f, probs := load(t, fixture(tt.file), map[string]string{"GITHUB_TOKEN": "ghp_abcdef123456", "API_TOKEN": "tok-123456"}, true)
+			if probs != nil {
+				t.Fatal(probs)
+			}
+			var got []w
+			for _, x := range f.Unsupported() {
+				got = append(got, w{x.Path, x.Line, x.Resource, x.Feature})
+				if !strings.Contains(x.Msg, x.Feature) && x.Feature != "a parent resource (issues)" && x.Feature != "selected: false" {
+					t.Errorf("message %q does not name %q", x.Msg, x.Feature)
+				}
+				if x.Resource != "" && !strings.Contains(x.Msg, "resource "+x.Resource) {
+					t.Errorf("message %q does not name resource %s", x.Msg, x.Resource)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Unsupported():\n got %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+	// a Resource built by hand: the warning points at the resource
+	r := &Resource{Name: "x", Path: "source.resources[3]", Pos: Pos{9, 7}, WriteDisposition: "merge", Selected: true,
+		ProcessingSteps: []ProcessingStep{{Kind: "filter"}}}
+	ws := (&File{Source: Source{Resources: []*Resource{r}}}).Unsupported()
+	if len(ws) != 2 || ws[0].Path != "source.resources[3]" || ws[0].Line != 9 || ws[0].Feature != "write_disposition: merge" || ws[1].Feature != "processing_steps" {
+		t.Errorf("hand-built: %+v", ws)
+	}
+	if s := ws[0].String(); s != "source.resources[3] (line 9, col 7): resource x uses write_disposition: merge, which this version of sluice accepts but cannot run yet" {
+		t.Errorf("String() = %q", s)
 	}
 }

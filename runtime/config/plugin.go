@@ -128,6 +128,10 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 			hint = fmt.Sprintf("did you mean %q?", c)
 		}
 		path := childPath(pl.Path, "type")
+		if msg, h, ok := notYetDLT(kind, ute.Type, ute.Known); ok {
+			p.atPath(path, typeNode, msg, h)
+			return
+		}
 		p.atPath(path, typeNode, fmt.Sprintf("unknown %s type %q; known types: %s", kind, ute.Type, strings.Join(ute.Known, ", ")), hint)
 		return
 	}

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sluicehq/sluice/runtime/jsonpath"
+	"github.com/sluicehq/sluice/runtime/naming"
 )
 
 // resInfo is a parsed resource with the nodes the dependency checks need.
@@ -348,6 +351,14 @@ func (p *parser) parseResource(n *yaml.Node, defaults bool) *resInfo {
 	if r.TableName == "" {
 		r.TableName = r.Name
 	}
+	if r.TableName != "" && (naming.Convention{}).NormalizeTablesPath(r.TableName) == "" {
+		at := o.get("table_name")
+		if at == nil {
+			at = info.nameNode
+		}
+		p.at(at, fmt.Sprintf("%q gives no table name: it is blank once normalized (spaces and __ only)", r.TableName),
+			"give the resource a table_name with a letter or digit")
+	}
 	if wd := o.get("write_disposition"); wd != nil && !isNull(wd) {
 		p.parseWriteDisposition(wd, r)
 	}
@@ -396,6 +407,13 @@ func (p *parser) parseResource(n *yaml.Node, defaults bool) *resInfo {
 	}
 	if s, ok := p.str(o, "parent_table_name"); ok && s == "" {
 		p.at(o.get("parent_table_name"), "parent_table_name must not be empty", "")
+	}
+	r.at = make(map[string]loc, len(o.keys))
+	for _, k := range o.keys {
+		if v := o.value[k]; !isNull(v) {
+			kn := o.key[k]
+			r.at[k] = loc{path: p.originOr(kn, childPath(o.path, k)), pos: posOf(kn)}
+		}
 	}
 	return info
 }
@@ -449,70 +467,6 @@ func (p *parser) parseWriteDisposition(wd *yaml.Node, r *Resource) {
 	}
 }
 
-func (p *parser) processingSteps(n *yaml.Node) []map[string]any {
-	if n == nil || isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.at(n, fmt.Sprintf("expected a list of steps, got %s", describe(n)), "e.g. [{filter: \"item.active\"}, {map: {cel: \"…\"}}]")
-		return nil
-	}
-	var out []map[string]any
-	for _, c := range n.Content {
-		if c.Kind != yaml.MappingNode {
-			p.at(c, fmt.Sprintf("expected a step object (filter, map or flat_map), got %s", describe(c)), "")
-			continue
-		}
-		o := newObject(c, p.origin[c])
-		p.checkKeys(o, lvProcessingStep)
-		known := 0
-		for _, k := range processingStepKeys {
-			if v := o.get(k); v != nil {
-				known++
-				p.checkHook(v)
-			}
-		}
-		if known == 0 && len(o.keys) == 0 {
-			p.at(c, "a step needs one of: filter, map, flat_map", "")
-		}
-		out = append(out, value(c).(map[string]any))
-	}
-	return out
-}
-
-// checkHook checks the form of a hook: a string (JavaScript) or one of
-// {js: …}, {cel: …}, {wasm: …, config: …}.
-func (p *parser) checkHook(v *yaml.Node) {
-	if isString(v) {
-		return
-	}
-	if v.Kind != yaml.MappingNode {
-		p.at(v, fmt.Sprintf("expected a JavaScript expression or {js: …}, {cel: …}, {wasm: …}, got %s", describe(v)), "")
-		return
-	}
-	o := newObject(v, p.origin[v])
-	engines := 0
-	for _, k := range o.keys {
-		switch k {
-		case "js", "cel", "wasm":
-			engines++
-			if x := o.get(k); !isString(x) {
-				p.at(x, fmt.Sprintf("expected a string, got %s", describe(x)), "")
-			}
-		case "config":
-		default:
-			hint := ""
-			if c, ok := closest(k, []string{"js", "cel", "wasm", "config"}); ok {
-				hint = fmt.Sprintf("did you mean %q?", c)
-			}
-			p.atPath(p.origin[o.key[k]], o.key[k], fmt.Sprintf("unknown field %q", k), hint)
-		}
-	}
-	if engines != 1 {
-		p.at(v, "a hook needs exactly one of: js, cel, wasm", "")
-	}
-}
-
 func (p *parser) parseColumns(n *yaml.Node, r *Resource) {
 	if n.Kind != yaml.MappingNode {
 		return // reported by mergeColumns
@@ -562,7 +516,11 @@ func (p *parser) parseEndpoint(o *object, e *Endpoint) {
 			for _, k := range po.keys {
 				v := po.value[k]
 				if v.Kind == yaml.MappingNode {
-					p.checkParamObject(k, newObject(v, p.origin[v]))
+					if inc := p.checkParamObject(k, newObject(v, p.origin[v])); inc != nil {
+						if e.ParamIncremental == nil {
+							e.ParamIncremental = inc
+						}
+					}
 				}
 				e.Params[k] = value(v)
 				e.ParamOrder = append(e.ParamOrder, k)
@@ -595,14 +553,17 @@ func (p *parser) parseEndpoint(o *object, e *Endpoint) {
 	}
 	if s, ok := p.str(o, "data_selector"); ok {
 		e.DataSelector = s
+		// empty means detect, as null does
+		if _, err := jsonpath.Compile(s); err != nil && s != "" {
+			p.at(o.get("data_selector"), err.Error(), "e.g. data, $.data, $.results[*]")
+		}
 	}
 	if ra := o.get("response_actions"); ra != nil && !isNull(ra) {
 		e.ResponseActions = p.responseActions(ra)
 	}
 	if in := o.get("incremental"); in != nil && !isNull(in) {
 		if io, ok := p.asObject(in, "an object with cursor_path"); ok {
-			p.checkIncremental(io, false)
-			e.Incremental = value(in).(map[string]any)
+			e.Incremental = p.parseIncremental(io, "")
 		}
 	}
 	if a := o.get("auth"); a != nil {
@@ -627,8 +588,9 @@ func nonEmpty(v any) bool {
 }
 
 // checkParamObject checks a param given as an object: dlt's legacy
-// {type: resolve, resource, field} and {type: incremental, cursor_path, …}.
-func (p *parser) checkParamObject(name string, o *object) {
+// {type: resolve, resource, field} and {type: incremental, cursor_path, …};
+// it returns the latter.
+func (p *parser) checkParamObject(name string, o *object) *Incremental {
 	t := o.get("type")
 	if t == nil || !isString(t) || (t.Value != "resolve" && t.Value != "incremental") {
 		got := "None"
@@ -641,7 +603,7 @@ func (p *parser) checkParamObject(name string, o *object) {
 		}
 		p.atPath(childPath(o.path, "type"), at, fmt.Sprintf("Received invalid value `%s['type']`=%s: a param given as an object needs type resolve or incremental", name, got),
 			"to send a structured value, use json; for a parent's field write \"{resources.<parent>.<field>}\"")
-		return
+		return nil
 	}
 	if t.Value == "resolve" {
 		for _, k := range o.keys {
@@ -660,117 +622,7 @@ func (p *parser) checkParamObject(name string, o *object) {
 				p.at(v, fmt.Sprintf("expected a string, got %s", describe(v)), "")
 			}
 		}
-		return
-	}
-	p.checkIncremental(o, true)
-}
-
-var (
-	lastValueFuncs       = []string{"max", "min"}
-	rowOrders            = []string{"asc", "desc"}
-	onCursorValueMissing = []string{"raise", "include", "exclude"}
-	rangeBounds          = []string{"open", "closed"}
-)
-
-// checkIncremental checks an endpoint's incremental object (param: a
-// legacy param-level one, which also carries type).
-func (p *parser) checkIncremental(o *object, param bool) {
-	if param {
-		rest := &object{node: o.node, path: o.path, key: o.key, value: o.value}
-		for _, k := range o.keys {
-			if k != "type" {
-				rest.keys = append(rest.keys, k)
-			}
-		}
-		p.checkKeys(rest, lvIncremental)
-		for _, k := range []string{"end_value", "end_param"} {
-			if o.has(k) {
-				p.atPath(p.origin[o.key[k]], o.key[k], "Only `start_param` and `initial_value` are allowed in the configuration of a param-level incremental",
-					"use endpoint.incremental for an end value")
-			}
-		}
-	} else {
-		p.checkKeys(o, lvIncremental)
-	}
-	if cp := o.get("cursor_path"); cp == nil || isNull(cp) {
-		p.atPath(o.path, o.node, `missing required field "cursor_path"`, "cursor_path names the field of each record that advances, e.g. updated_at")
-	} else if !isString(cp) {
-		p.at(cp, fmt.Sprintf("expected a string, got %s", describe(cp)), "")
-	}
-	p.oneOf(o, "last_value_func", lastValueFuncs)
-	p.oneOf(o, "row_order", rowOrders)
-	p.oneOf(o, "on_cursor_value_missing", onCursorValueMissing)
-	p.oneOf(o, "range_start", rangeBounds)
-	p.oneOf(o, "range_end", rangeBounds)
-	p.str(o, "start_param")
-	p.str(o, "end_param")
-	if l := o.get("lag"); l != nil && !isNull(l) {
-		if _, ok := p.floatValue(l); !ok {
-			p.at(l, fmt.Sprintf("expected a number, got %s", describe(l)), "")
-		}
-	}
-	if pk := o.get("primary_key"); pk != nil && !isNull(pk) {
-		p.stringOrList(pk)
-	}
-	if ev := o.get("end_value"); ev != nil && !isNull(ev) && !param {
-		if iv := o.get("initial_value"); iv == nil || isNull(iv) {
-			p.at(ev, "end_value requires initial_value", "")
-		}
-	}
-	for _, k := range []string{"convert", "transform"} {
-		if v := o.get(k); v != nil && !isNull(v) {
-			p.checkHook(v)
-		}
-	}
-}
-
-func (p *parser) responseActions(n *yaml.Node) []map[string]any {
-	if n.Kind != yaml.SequenceNode {
-		p.at(n, fmt.Sprintf("expected a list of response actions, got %s", describe(n)), "e.g. [{status_code: 404, action: ignore}]")
 		return nil
 	}
-	var out []map[string]any
-	for _, c := range n.Content {
-		if c.Kind != yaml.MappingNode {
-			p.at(c, fmt.Sprintf("expected an object {status_code, content, action}, got %s", describe(c)), "")
-			continue
-		}
-		o := newObject(c, p.origin[c])
-		p.checkKeys(o, lvResponseAction)
-		if sc := o.get("status_code"); sc != nil && !isNull(sc) {
-			p.checkStatusCode(sc)
-		}
-		if s := o.get("content"); s != nil && !isNull(s) && !isString(s) {
-			p.at(s, fmt.Sprintf("expected a string, got %s", describe(s)), "")
-		}
-		if a := o.get("action"); a != nil && !isNull(a) && !isString(a) {
-			p.checkHook(a)
-		}
-		out = append(out, value(c).(map[string]any))
-	}
-	return out
-}
-
-// checkStatusCode accepts 404, "404", "4xx" or a list of those.
-func (p *parser) checkStatusCode(n *yaml.Node) {
-	if n.Kind == yaml.SequenceNode {
-		for _, c := range n.Content {
-			p.checkStatusCode(c)
-		}
-		return
-	}
-	if v, ok := p.intValue(n); ok {
-		if v < 100 || v > 599 {
-			p.at(n, fmt.Sprintf("%d is not an HTTP status code", v), "")
-		}
-		return
-	}
-	if isString(n) {
-		s := strings.ToLower(n.Value)
-		if len(s) == 3 && s[0] >= '1' && s[0] <= '5' &&
-			(s[1:] == "xx" || (s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9')) {
-			return
-		}
-	}
-	p.at(n, fmt.Sprintf("expected a status code (404), a class (4xx) or a list of them, got %s", describe(n)), "")
+	return p.parseIncremental(o, name)
 }

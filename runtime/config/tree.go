@@ -36,6 +36,8 @@ type parser struct {
 	checked map[*yaml.Node]bool
 	// prepped marks nodes already walked by prep (shared through aliases).
 	prepped map[*yaml.Node]bool
+	// baseURLNode is client.base_url when it passed checkBaseURL.
+	baseURLNode *yaml.Node
 }
 
 func newParser(opts Options, dir string) *parser {

@@ -1,5 +1,10 @@
 package config
 
+import (
+	"fmt"
+	"strings"
+)
+
 // File is a parsed, resolved and validated pipeline file.
 type File struct {
 	// Path is the file the configuration was read from.
@@ -31,6 +36,8 @@ type Pipeline struct {
 	Dataset string
 	// PipelinesDir is where state lives; empty means the default.
 	PipelinesDir string
+
+	destAt loc // where destination is written
 }
 
 // Source is the `source:` section (dlt's RESTAPIConfig).
@@ -106,9 +113,10 @@ type Resource struct {
 	PrimaryKey              []string
 	MergeKey                []string
 	IncludeFromParent       []string
-	// ProcessingSteps are kept as given; the scripting issue gives them
-	// types.
-	ProcessingSteps []map[string]any
+	// ProcessingSteps are in the order they run: the list's order, and
+	// inside one list entry dlt's fixed order filter, map, flat_map,
+	// yield_map.
+	ProcessingSteps []ProcessingStep
 	Selected        bool
 	Parallelized    bool
 	// MaxTableNesting is nil when not set (dlt's default 1000 applies).
@@ -121,9 +129,10 @@ type Resource struct {
 	// resource_defaults first, then those only the resource has.
 	ColumnOrder []string
 	Limits      Limits
-	// Extra holds the dlt table hints sluice passes through as given:
-	// schema_contract, table_format, file_format, references, nested_hints,
-	// parent_table_name. Nil when none is set.
+	// Extra holds the dlt table hints as given: schema_contract,
+	// table_format, file_format, references, nested_hints,
+	// parent_table_name. Nil when none is set. All but nested_hints are
+	// not acted on yet, and File.Unsupported names them.
 	Extra map[string]any
 	// Parent is the resource this one depends on (named by a
 	// {resources.<parent>.<field>} placeholder or a `type: resolve` param);
@@ -132,6 +141,17 @@ type Resource struct {
 
 	Path string // YAML path, e.g. "source.resources[0]"
 	Pos  Pos
+
+	// at locates the fields Unsupported names (write_disposition,
+	// include_from_parent, the Extra hints, …), by key; nil for a
+	// Resource built by hand, whose warnings then point at the resource.
+	at map[string]loc
+}
+
+// loc is where a value is written.
+type loc struct {
+	path string
+	pos  Pos
 }
 
 // Limits bounds the hooks of a resource (a sluice extension).
@@ -158,12 +178,176 @@ type Endpoint struct {
 	Paginator *Plugin
 	// DataSelector is a JSONPath; empty means detect.
 	DataSelector string
-	// ResponseActions are kept as given; a later issue gives them types.
-	ResponseActions []map[string]any
-	// Incremental is kept as given; a later issue gives it types.
-	Incremental map[string]any
+	// ResponseActions are in file order.
+	ResponseActions []ResponseAction
+	// Incremental is endpoint.incremental; nil when absent.
+	Incremental *Incremental
+	// ParamIncremental is dlt's legacy form, a query parameter given as
+	// {type: incremental, cursor_path, initial_value}; nil when no
+	// parameter has it. Its Param names the parameter. When both are set
+	// the parameter's wins, as in dlt.
+	ParamIncremental *Incremental
 	// Auth replaces the client's auth; NoAuth is set by an explicit
 	// `auth: null`.
 	Auth   *Plugin
 	NoAuth bool
+}
+
+// Hook engines. A Hook whose Engine is none of these is a built-in,
+// named by Engine (a response action's ignore, retry or fail).
+const (
+	EngineJS   = "js"
+	EngineCEL  = "cel"
+	EngineWASM = "wasm"
+)
+
+// Hook is user code at one of the extension points of SPEC's "Extension
+// points and their forms": a processing step's function, an incremental
+// convert, a response action. In the file it is a bare string (a
+// JavaScript expression), {js: "…"}, {cel: "…"} or {wasm: path.wasm,
+// config: {…}}.
+type Hook struct {
+	// Engine is EngineJS, EngineCEL, EngineWASM, or a built-in's name.
+	Engine string
+	// Source is the expression or script of a js or cel hook.
+	Source string
+	// Module is the .wasm file of a wasm hook, as written (a relative
+	// path is relative to the pipeline file's folder).
+	Module string
+	// Config is the `config:` object handed to the hook; nil when absent.
+	Config map[string]any
+	// Path and Pos locate the hook in the file: the YAML path of its
+	// value (e.g. "source.resources[0].processing_steps[1].map").
+	Path string
+	Pos  Pos
+}
+
+// Builtin reports whether h names a built-in rather than user code.
+func (h *Hook) Builtin() bool {
+	switch h.Engine {
+	case EngineJS, EngineCEL, EngineWASM:
+		return false
+	}
+	return true
+}
+
+// Kinds of processing steps.
+const (
+	StepFilter   = "filter"
+	StepMap      = "map"
+	StepFlatMap  = "flat_map"
+	StepYieldMap = "yield_map" // dlt's name for flat_map
+)
+
+// ProcessingStep is one function of `processing_steps`.
+type ProcessingStep struct {
+	// Kind is StepFilter, StepMap, StepFlatMap or StepYieldMap.
+	Kind string
+	Hook Hook
+	// Path and Pos locate the list entry.
+	Path string
+	Pos  Pos
+}
+
+// Built-in response actions.
+const (
+	ActionIgnore = "ignore"
+	ActionRetry  = "retry"
+	ActionFail   = "fail"
+)
+
+// ResponseAction is one entry of `endpoint.response_actions`: when the
+// response matches StatusCodes and Content, Action runs. An entry that is
+// a hook by itself ({js: …}) has no matchers and runs on every response.
+type ResponseAction struct {
+	// StatusCodes match when any matches; empty matches every status.
+	StatusCodes []StatusMatch
+	// Content matches when the response body contains it; empty matches
+	// every body.
+	Content string
+	// Action is a built-in (Engine ignore, retry or fail) or a hook
+	// given the response.
+	Action Hook
+	// Path and Pos locate the list entry.
+	Path string
+	Pos  Pos
+}
+
+// Matches reports whether status and body satisfy the action's matchers.
+func (a *ResponseAction) Matches(status int, body string) bool {
+	if len(a.StatusCodes) > 0 {
+		ok := false
+		for _, m := range a.StatusCodes {
+			if m.Matches(status) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return a.Content == "" || strings.Contains(body, a.Content)
+}
+
+// StatusMatch is one status_code matcher: 404 (Code) or 4xx (Class 4).
+type StatusMatch struct {
+	Code  int
+	Class int
+}
+
+// Matches reports whether status is the code or in the class.
+func (m StatusMatch) Matches(status int) bool {
+	if m.Class != 0 {
+		return status/100 == m.Class
+	}
+	return status == m.Code
+}
+
+func (m StatusMatch) String() string {
+	if m.Class != 0 {
+		return fmt.Sprintf("%dxx", m.Class)
+	}
+	return fmt.Sprint(m.Code)
+}
+
+// Incremental is `endpoint.incremental` or a {type: incremental} param
+// (dlt's IncrementalArgs, reference §6.1). Load fills the defaults.
+type Incremental struct {
+	CursorPath string
+	// InitialValue and EndValue are as decoded from YAML (string, int,
+	// float64, bool); nil when not set. An unquoted YAML timestamp is
+	// its text.
+	InitialValue any
+	EndValue     any
+	// LastValueFunc is "max" (default) or "min".
+	LastValueFunc string
+	// PrimaryKey overrides the resource's primary key for the boundary
+	// de-duplication; HasPrimaryKey tells an explicit [] (no dedup) from
+	// absent.
+	PrimaryKey    []string
+	HasPrimaryKey bool
+	// RowOrder is "", "asc" or "desc".
+	RowOrder string
+	// OnCursorValueMissing is "raise" (default), "include" or "exclude".
+	OnCursorValueMissing string
+	// Lag is nil when not set.
+	Lag *float64
+	// RangeStart is "closed" (default) or "open"; RangeEnd "open"
+	// (default) or "closed".
+	RangeStart string
+	RangeEnd   string
+	// AllowExternalSchedulers is dlt's Airflow switch, kept as given.
+	AllowExternalSchedulers bool
+	// Convert is nil when not set (`transform` is dlt's deprecated alias).
+	Convert *Hook
+	// StartParam and EndParam are dlt's deprecated query parameters.
+	StartParam string
+	EndParam   string
+	// Param is the query parameter of the {type: incremental} form; empty
+	// for endpoint.incremental.
+	Param string
+	// Path and Pos locate the object in the file.
+	Path string
+	Pos  Pos
 }

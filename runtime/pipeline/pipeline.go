@@ -156,21 +156,9 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	set := Resolve(f, &o)
-	if set.Destination != "sqlite" {
-		return nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
-	}
-	resources, err := selectResources(f, o.Resources)
+	resources, err := prepare(f, &o)
 	if err != nil {
 		return nil, err
-	}
-	for _, r := range resources {
-		if r.Parent != "" {
-			return nil, &UsageError{Msg: fmt.Sprintf("resource %s depends on resource %s: dependent resources are not supported by this version yet", r.Name, r.Parent)}
-		}
-		if missing := unsupported(r); len(missing) > 0 {
-			return nil, &UsageError{Msg: fmt.Sprintf("resource %s uses %s, which this version of sluice validates but cannot run yet; remove it or use a newer sluice",
-				r.Name, strings.Join(missing, ", "))}
-		}
 	}
 
 	dir, err := state.Open(set.PipelinesDir, f.Pipeline.Name)
@@ -203,43 +191,10 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	}
 	loadID := newLoadID(start, st)
 
-	// Build the extensions of every resource: the second half of their
-	// lifecycle (config.Load parsed them), once per resource and run.
-	prepared := make([]*extract.Resource, len(resources))
-	kvs := make([]*extension.MemoryKV, len(resources))
-	defer func() {
-		for _, r := range prepared {
-			if r == nil {
-				continue
-			}
-			if err := r.Close(); err != nil {
-				log.Warn("closing the extensions of a resource", "resource", r.Config.Name, "error", err)
-			}
-		}
-	}()
-	for i, r := range resources {
-		kvs[i] = extension.NewMemoryKV(st.ResourceKV(SchemaName, r.Name))
-		env := &extension.Env{
-			Pipeline: f.Pipeline.Name,
-			Resource: r.Name,
-			Dir:      filepath.Dir(f.Path),
-			Limits: extension.Limits{
-				Timeout:     time.Duration(r.Limits.TimeoutMS) * time.Millisecond,
-				MemoryBytes: int64(r.Limits.MemoryMB) << 20,
-			},
-			Logger: log.With("resource", r.Name),
-			Now:    o.Now,
-			KV:     kvs[i],
-		}
-		if env.Now == nil {
-			env.Now = time.Now
-		}
-		if prepared[i], err = extract.Prepare(ctx, o.Registries, &f.Source.Client, r, env); err != nil {
-			return nil, err
-		}
-		if prepared[i].Auth != nil && o.Redactor != nil {
-			o.Redactor.Add(prepared[i].Auth.Secrets()...)
-		}
+	prepared, kvs, err := buildResources(ctx, f, &o, resources, st, log)
+	defer closeResources(prepared, log)
+	if err != nil {
+		return nil, err
 	}
 
 	client := httpclient.New(httpOptions(f, &o, log))
@@ -439,33 +394,91 @@ func tableHints(r *config.Resource) *normalize.TableHints {
 	}
 }
 
-// unsupported lists the fields of r that this version accepts in a file
-// but does not act on yet. Running without them would load something other
-// than what the file asks for (duplicates instead of a merge, every row
-// instead of the filtered ones), so the run refuses instead.
-func unsupported(r *config.Resource) []string {
-	var out []string
-	if r.WriteDisposition != "" && r.WriteDisposition != "append" {
-		out = append(out, "write_disposition: "+r.WriteDisposition)
+// prepare selects the resources to run and builds their extension
+// points: everything of a run that depends on the file alone. It refuses
+// the selected resources that config.File.Unsupported names, the same list
+// `validate` prints as warnings, so a file that validates without a
+// warning is never refused here.
+func prepare(f *config.File, o *Options) ([]*config.Resource, error) {
+	if set := Resolve(f, o); set.Destination != "sqlite" {
+		return nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
 	}
-	if r.Endpoint.Incremental != nil {
-		out = append(out, "endpoint.incremental")
+	resources, err := selectResources(f, o.Resources)
+	if err != nil {
+		return nil, err
 	}
-	for k, v := range r.Endpoint.Params {
-		if m, ok := v.(map[string]any); ok && m["type"] == "incremental" {
-			out = append(out, "endpoint.params."+k+" (type: incremental)")
+	if err := refuseUnsupported(f, resources); err != nil {
+		return nil, err
+	}
+	return resources, nil
+}
+
+// buildResources builds the extensions of every resource: the second half
+// of their lifecycle (config.Load parsed them), once per resource and run,
+// each with its own environment and key-value store (seeded from st). The
+// caller closes what was built with closeResources, also on error.
+func buildResources(ctx context.Context, f *config.File, o *Options, resources []*config.Resource, st *state.State,
+	log *slog.Logger) ([]*extract.Resource, []*extension.MemoryKV, error) {
+	prepared := make([]*extract.Resource, 0, len(resources))
+	kvs := make([]*extension.MemoryKV, len(resources))
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	for i, r := range resources {
+		kvs[i] = extension.NewMemoryKV(st.ResourceKV(SchemaName, r.Name))
+		env := &extension.Env{
+			Pipeline: f.Pipeline.Name,
+			Resource: r.Name,
+			Dir:      filepath.Dir(f.Path),
+			Limits: extension.Limits{
+				Timeout:     time.Duration(r.Limits.TimeoutMS) * time.Millisecond,
+				MemoryBytes: int64(r.Limits.MemoryMB) << 20,
+			},
+			Logger: log.With("resource", r.Name),
+			Now:    now,
+			KV:     kvs[i],
+		}
+		res, err := extract.Prepare(ctx, o.Registries, &f.Source.Client, r, env)
+		if err != nil {
+			return prepared, nil, err
+		}
+		prepared = append(prepared, res)
+		if res.Auth != nil && o.Redactor != nil {
+			o.Redactor.Add(res.Auth.Secrets()...)
 		}
 	}
-	if len(r.ProcessingSteps) > 0 {
-		out = append(out, "processing_steps")
+	return prepared, kvs, nil
+}
+
+// closeResources releases what buildResources built.
+func closeResources(prepared []*extract.Resource, log *slog.Logger) {
+	for _, r := range prepared {
+		if err := r.Close(); err != nil {
+			log.Warn("closing the extensions of a resource", "resource", r.Config.Name, "error", err)
+		}
 	}
-	if len(r.Endpoint.ResponseActions) > 0 {
-		out = append(out, "endpoint.response_actions")
+}
+
+// refuseUnsupported returns a UsageError listing, with their place in the
+// file, the features of the resources to run that this version accepts
+// but cannot run yet.
+func refuseUnsupported(f *config.File, resources []*config.Resource) error {
+	run := make(map[string]bool, len(resources))
+	for _, r := range resources {
+		run[r.Name] = true
 	}
-	if len(r.IncludeFromParent) > 0 {
-		out = append(out, "include_from_parent")
+	var lines []string
+	for _, w := range f.Unsupported() {
+		if w.Resource != "" && run[w.Resource] {
+			lines = append(lines, "  "+w.String())
+		}
 	}
-	return out
+	if len(lines) == 0 {
+		return nil
+	}
+	return &UsageError{Msg: "this version of sluice validates but cannot run yet what the file asks for (sluice validate lists it too); remove it or use a newer sluice:\n" +
+		strings.Join(lines, "\n")}
 }
 
 // selectResources returns the resources to run: those named in names, or

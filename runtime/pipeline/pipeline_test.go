@@ -1,8 +1,9 @@
 package pipeline
 
 import (
-	"reflect"
+	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,25 +51,52 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestUnsupported(t *testing.T) {
+func TestRefuseUnsupported(t *testing.T) {
 	tests := []struct {
 		name string
 		r    config.Resource
-		want []string
+		want []string // substrings of the error; none: no error
 	}{
-		{"plain append", config.Resource{WriteDisposition: "append"}, nil},
-		{"merge", config.Resource{WriteDisposition: "merge"}, []string{"write_disposition: merge"}},
+		{"plain append", config.Resource{Name: "a", WriteDisposition: "append"}, nil},
+		{"merge", config.Resource{Name: "a", WriteDisposition: "merge"}, []string{"resource a uses write_disposition: merge"}},
 		{"incremental and steps", config.Resource{
-			Endpoint:        config.Endpoint{Incremental: map[string]any{"cursor_path": "id"}},
-			ProcessingSteps: []map[string]any{{"filter": "x"}},
-		}, []string{"endpoint.incremental", "processing_steps"}},
+			Name: "a",
+			Endpoint: config.Endpoint{Incremental: &config.Incremental{CursorPath: "id", Path: "source.resources[0].endpoint.incremental",
+				Pos: config.Pos{Line: 7, Column: 9}}},
+			ProcessingSteps: []config.ProcessingStep{{Kind: "filter"}},
+		}, []string{"source.resources[0].endpoint.incremental (line 7, col 9): resource a uses endpoint.incremental", "processing_steps"}},
+		{"dependent", config.Resource{Name: "a", Parent: "b"}, []string{"resource a depends on resource b"}},
+		{"table hints", config.Resource{Name: "a", Extra: map[string]any{"schema_contract": "freeze", "nested_hints": map[string]any{}}},
+			[]string{"resource a uses schema_contract"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := unsupported(&tt.r); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("unsupported() = %v, want %v", got, tt.want)
+			f := &config.File{Source: config.Source{Resources: []*config.Resource{&tt.r}}}
+			err := refuseUnsupported(f, f.Source.Resources)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var ue *UsageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("error = %v, want a UsageError", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "nested_hints") {
+				t.Errorf("nested_hints is refused: %v", err)
 			}
 		})
+	}
+	// only the resources that run are refused
+	f := &config.File{Source: config.Source{Resources: []*config.Resource{{Name: "a"}, {Name: "b", WriteDisposition: "merge"}}}}
+	if err := refuseUnsupported(f, f.Source.Resources[:1]); err != nil {
+		t.Errorf("resource a refused for b's merge: %v", err)
 	}
 }
 
