@@ -7,9 +7,10 @@ type File struct {
 	Pipeline Pipeline
 	Source   Source
 	// Secrets are the resolved values that must never be printed: every
-	// value read from secrets.toml, every ${VAR} whose name looks secret
-	// (token, key, secret, password, …) and every string under an `auth`
-	// object. The caller hands them to the redactor.
+	// value a ${VAR} took from the environment or secrets.toml, whatever
+	// its name (not a ${VAR:-fallback} fallback, which is in the file), and
+	// every string under an `auth` object. The caller hands them to the
+	// redactor.
 	Secrets []string
 }
 
