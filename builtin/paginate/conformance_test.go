@@ -21,7 +21,7 @@ const maxChain = 50
 // implementation (built-in, JavaScript or WASM).
 func RunChain(t testing.TB, p extension.Paginator, start *extension.Request) []string {
 	t.Helper()
-	c := httpclient.New(httpclient.Options{MaxAttempts: 1, UserAgent: "sluice/test"})
+	c := httpclient.New(httpclient.Options{Retry: &httpclient.RetryPolicy{MaxAttempts: 1, Timeout: httpclient.DefaultTimeout}, UserAgent: "sluice/test"})
 	req := start.Clone()
 	if err := p.Init(req); err != nil {
 		t.Fatalf("Init: %v", err)

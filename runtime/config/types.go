@@ -65,6 +65,10 @@ type Client struct {
 	// Concurrency is 0 when not set (the engine picks).
 	Concurrency int
 	Retry       Retry
+	// AuthOrigins are the origins (scheme://host[:port]) besides the
+	// base_url's that may receive credentials (`client.auth_origins`, a
+	// sluice extension); as written in the file.
+	AuthOrigins []string
 }
 
 // RateLimit is `client.rate_limit` (a sluice extension).
@@ -76,8 +80,9 @@ type RateLimit struct {
 // Retry is `client.retry` (a sluice extension; dlt's RUNTIME__REQUEST_*
 // settings). Load fills the fields the file leaves out with the defaults
 // (5 attempts, backoff factor 1, max delay 300 s, timeout 60 s), so a zero
-// BackoffFactor or MaxDelay in a loaded File is an explicit zero. A Retry
-// built by hand with zero MaxAttempts or Timeout means the default.
+// BackoffFactor or MaxDelay in a loaded File is an explicit zero: no wait.
+// The engine uses the values as they are (a Retry built by hand with zero
+// MaxAttempts makes one attempt, with zero Timeout no per-attempt limit).
 type Retry struct {
 	MaxAttempts   int
 	BackoffFactor float64
