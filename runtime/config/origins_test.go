@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sluicehq/sluice/runtime/httpclient"
 )
 
 func TestAuthOrigins(t *testing.T) {
@@ -43,4 +45,20 @@ source:
 	if len(probs) != 1 || !strings.Contains(probs[0].Msg, "expected a list of origins") {
 		t.Errorf("a string instead of a list: %v", probs)
 	}
+}
+
+// FuzzCheckOrigin: an auth_origins entry that validate accepts is one the
+// HTTP client accepts too, so a valid file never fails at run time on it.
+func FuzzCheckOrigin(f *testing.F) {
+	for _, s := range []string{"https://files.example.com", "http://h:8080/", "https://[::1]:9000", "files.example.com", "https://", "*", "https://h/p", "http://%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if checkOrigin(s) != "" {
+			return
+		}
+		if _, err := httpclient.Origin(s); err != nil {
+			t.Fatalf("config accepts %q, the client does not: %v", s, err)
+		}
+	})
 }
