@@ -1,9 +1,12 @@
 // Package httpclient sends sluice's HTTP requests: it turns an
 // extension.Request into an HTTP request the way dlt's client does (dlt
-// reference §2), applies the auth last on every attempt, throttles to the
-// client's rate limit, retries 429, 5xx, connection errors and timeouts
-// with exponential backoff (§7.2), reads and un-gzips the body, and keeps
-// every secret out of its logs and errors.
+// reference §2), applies the auth last on every attempt (only to the
+// origins allowed to receive credentials, see Options.AuthOrigins, and
+// checking that the auth changed neither method, scheme, host nor port),
+// throttles to the client's rate limit, retries 429, 5xx, connection errors
+// and timeouts with exponential backoff (§7.2) as its RetryPolicy says,
+// reads and un-gzips the body, and keeps every secret out of its logs and
+// errors.
 //
 // One Client serves every resource of a source: its connection pool and its
 // rate limiter are shared, and it is safe for concurrent use.
