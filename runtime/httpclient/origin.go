@@ -29,7 +29,7 @@ func Origin(rawURL string) (string, error) {
 func originOf(u *url.URL) (string, error) {
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "http" && scheme != "https" {
-		return "", fmt.Errorf("not an absolute http(s) URL (want scheme://host[:port])")
+		return "", fmt.Errorf("unsupported URL scheme %q (want http or https)", u.Scheme)
 	}
 	host := strings.ToLower(u.Hostname())
 	if host == "" {

@@ -32,7 +32,7 @@ func (c *Client) attempt(ctx context.Context, method string, req *extension.Requ
 	}
 	origin, err := originOf(u)
 	if err != nil {
-		return nil, req.URL, "", &fatalError{err}
+		return nil, req.URL, "", &fatalError{fmt.Errorf("invalid URL: %w", err)}
 	}
 	if r.Header == nil {
 		r.Header = http.Header{}

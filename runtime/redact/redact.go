@@ -8,8 +8,8 @@
 // name (api_key, token, access_key, X-Amz-Signature, …) are masked whatever
 // they are, and so is the password of a user:password@ userinfo. A secret
 // shorter than MinSecretLen is masked only where it sits as a whole value
-// (a header or query value, a path segment, a log attribute), not inside
-// free text.
+// (a header or query value, URL userinfo, a log attribute), not inside free
+// text.
 //
 // A Redactor is safe for concurrent use; Add may be called while other
 // goroutines redact. The zero value and a nil *Redactor know no secrets
@@ -34,7 +34,7 @@ const Mask = "***"
 // wherever it occurs in free text (messages, bodies, path segments glued to
 // other text). A shorter secret ("1", "no", "abc") is masked only where it
 // is known to sit as a whole value: a header value, a query parameter
-// value, a userinfo part, a whole path segment, a whole log attribute.
+// value, a userinfo part, a whole log attribute.
 // Masking every "1" of every log line would wreck the output and protect
 // nothing, since the value could be anything.
 const MinSecretLen = 4
@@ -330,45 +330,12 @@ func (r *Redactor) URL(raw string) string {
 		rest, frag = rest[:h], rest[h:]
 	}
 	base, query, hasQuery := strings.Cut(rest, "?")
-	base = r.maskPath(base)
 	if hasQuery {
 		s = base + "?" + r.maskQuery(query) + frag
 	} else {
 		s = base + frag
 	}
 	return r.String(s)
-}
-
-// maskPath masks the path segments of a URL (without query) that are
-// exactly a known secret.
-func (r *Redactor) maskPath(s string) string {
-	start := 0
-	if i := strings.Index(s, "://"); i >= 0 {
-		n := strings.IndexByte(s[i+3:], '/')
-		if n < 0 {
-			return s
-		}
-		start = i + 3 + n
-	}
-	segs := strings.Split(s[start:], "/")
-	changed := false
-	for i, seg := range segs {
-		if seg == "" {
-			continue
-		}
-		v := seg
-		if u, err := url.PathUnescape(seg); err == nil {
-			v = u
-		}
-		if r.isWhole(v) || r.isWhole(seg) {
-			segs[i] = Mask
-			changed = true
-		}
-	}
-	if !changed {
-		return s
-	}
-	return s[:start] + strings.Join(segs, "/")
 }
 
 // maskQuery masks the values of sensitive keys, and values that are a
