@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
 	"github.com/sluicehq/sluice/runtime/pipeline"
+	"github.com/sluicehq/sluice/runtime/redact"
 )
 
 func newValidateCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -30,7 +31,7 @@ Exit code 0 when the file is valid, 2 when it is not.`,
 			if err != nil {
 				return failure(stderr, err)
 			}
-			fmt.Fprintf(stdout, "%s is valid: pipeline %s, %d resource(s)\n", args[0], f.Pipeline.Name, len(f.Source.Resources))
+			fmt.Fprintf(redact.New(f.Secrets...).Writer(stdout), "%s is valid: pipeline %s, %d resource(s)\n", args[0], f.Pipeline.Name, len(f.Source.Resources))
 			return nil
 		},
 	}

@@ -111,6 +111,35 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	t.Setenv("DEMO", bearerValue)
 	p := secretPipeline(t, srv.URL)
 
+	t.Run("summary", func(t *testing.T) {
+		// a database path and a dataset from ${…} are secrets too, and the
+		// summary on stdout names them
+		dir := t.TempDir()
+		t.Setenv("OUT_DB", filepath.Join(dir, ghSecret+".db"))
+		t.Setenv("DS", ghSecret+"_ds")
+		body, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := writePipeline(t, strings.Replace(string(body), "pipeline: {name: secrets_e2e}",
+			`pipeline: {name: secrets_e2e, destination: {type: sqlite, path: "${OUT_DB}"}, dataset: "${DS}"}`, 1))
+		for _, format := range []string{"text", "json"} {
+			code, stdout, stderr := sluice(t, "run", q, "--pipelines-dir", filepath.Join(dir, "pipelines"), "--format", format)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			assertNoSecret(t, "the summary", stdout, stderr)
+			if !strings.Contains(stdout, "***") || (format == "json" && !json.Valid([]byte(stdout))) {
+				t.Errorf("summary:\n%s", stdout)
+			}
+		}
+		code, stdout, stderr := sluice(t, "validate", q)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		assertNoSecret(t, "validate", stdout, stderr)
+	})
+
 	for _, level := range []string{"debug", "info", "warn", "error"} {
 		for _, format := range []string{"text", "json"} {
 			t.Run("run/"+level+"/"+format, func(t *testing.T) {

@@ -391,3 +391,20 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+func TestWriter(t *testing.T) {
+	var buf bytes.Buffer
+	w := New(tok).Writer(&buf)
+	fmt.Fprintf(w, "Pipeline %s stored in /data/%s.db\n", tok, tok)
+	if err := json.NewEncoder(w).Encode(map[string]string{"db": "/data/" + tok + ".db", "u": "https://h/?token=abc"}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, tok) || strings.Contains(out, "abc") || !strings.Contains(out, "Pipeline *** stored in /data/***.db\n") {
+		t.Fatalf("got %q", out)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[1]), &m); err != nil || m["db"] != "/data/***.db" {
+		t.Fatalf("JSON broken: %v %q", err, out)
+	}
+}
