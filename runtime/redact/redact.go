@@ -320,9 +320,9 @@ func endOfURL(c rune) bool {
 
 // URL returns raw with known secrets masked, the values of query
 // parameters with a sensitive name (IsSensitiveKey) masked, the password of
-// a userinfo masked, and every query value, path segment and userinfo part
-// that is exactly a known secret masked, however short. The rest of the URL
-// is kept byte for byte, so a malformed URL is still redacted.
+// a userinfo masked, and every query value and user name that is exactly a
+// known secret masked, however short. The rest of the URL is kept byte for
+// byte, so a malformed URL is still redacted.
 func (r *Redactor) URL(raw string) string {
 	s := r.maskUserinfo(raw)
 	rest, frag := s, ""
