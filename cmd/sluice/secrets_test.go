@@ -31,8 +31,14 @@ func secretForms(s string) []string {
 // assertNoSecret fails when any of the texts holds a secret in any form.
 func assertNoSecret(t *testing.T, where string, texts ...string) {
 	t.Helper()
+	assertNone(t, where, []string{ghSecret, bearerValue}, texts...)
+}
+
+// assertNone fails when any of the texts holds one of secrets in any form.
+func assertNone(t *testing.T, where string, secrets []string, texts ...string) {
+	t.Helper()
 	for _, txt := range texts {
-		for _, s := range []string{ghSecret, bearerValue} {
+		for _, s := range secrets {
 			for _, f := range secretForms(s) {
 				if strings.Contains(txt, f) {
 					t.Errorf("%s contains the secret %q:\n%s", where, f, txt)
@@ -43,8 +49,9 @@ func assertNoSecret(t *testing.T, where string, texts ...string) {
 	}
 }
 
-// assertNoSecretInTree fails when any file under dir holds a secret.
-func assertNoSecretInTree(t *testing.T, dir string) {
+// assertNoSecretInTree fails when any file under dir holds a secret
+// (ghSecret, bearerValue or one of extra).
+func assertNoSecretInTree(t *testing.T, dir string, extra ...string) {
 	t.Helper()
 	n := 0
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -56,7 +63,7 @@ func assertNoSecretInTree(t *testing.T, dir string) {
 			return err
 		}
 		n++
-		assertNoSecret(t, p, string(b))
+		assertNone(t, p, append([]string{ghSecret, bearerValue}, extra...), string(b))
 		return nil
 	})
 	if err != nil {
@@ -138,6 +145,32 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}
 		assertNoSecret(t, "validate", stdout, stderr)
+	})
+
+	t.Run("secrets.toml and dlt-style names", func(t *testing.T) {
+		const fromTOML, fromDltEnv = "toml-Secret-Vq3xN", "dltenv-Secret-Rw8kJ"
+		body, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := strings.Replace(string(body), `headers: {X-Custom-Auth: "${GH}"}`, `headers: {X-Custom-Auth: "${sources.demo.gh}", X-Other: "${sources.env.gh}"}`, 1)
+		src = strings.Replace(src, `params: {access_key: "${GH}"}`, `params: {access_key: "${sources.env.gh}", q: "${sources.demo.gh}"}`, 1)
+		q := writePipeline(t, src)
+		toml := "[sources.demo]\ngh = \"" + fromTOML + "\"\n"
+		if err := os.WriteFile(filepath.Join(filepath.Dir(q), "secrets.toml"), []byte(toml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("SOURCES__ENV__GH", fromDltEnv)
+		dir := t.TempDir()
+		code, stdout, stderr := sluice(t, "run", q, "--db", filepath.Join(dir, "out.db"), "--pipelines-dir", filepath.Join(dir, "pipelines"), "--log-level", "debug")
+		if code != 0 {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "X-Other:[***]") || !strings.Contains(stderr, "q=***") {
+			t.Errorf("the debug log does not show the masked values:\n%s", stderr)
+		}
+		assertNone(t, "the output", []string{ghSecret, bearerValue, fromTOML, fromDltEnv}, stdout, stderr)
+		assertNoSecretInTree(t, dir, fromTOML, fromDltEnv)
 	})
 
 	for _, level := range []string{"debug", "info", "warn", "error"} {
