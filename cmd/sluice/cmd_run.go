@@ -105,11 +105,13 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout, stderr i
 	if err != nil {
 		return failure(stderr, red.Error(err))
 	}
+	// The summary may name a ${…} value (the database path, the pipeline).
+	out := red.Writer(stdout)
 	if fl.format == "json" {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(out)
 		return enc.Encode(sum)
 	}
-	printSummary(stdout, sum)
+	printSummary(out, sum)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/pipeline"
+	"github.com/sluicehq/sluice/runtime/redact"
 )
 
 func newValidateCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -44,8 +45,9 @@ is not.`,
 			if err != nil {
 				return failure(stderr, err)
 			}
-			fmt.Fprintf(stdout, "%s is valid: pipeline %s, %d resource(s)\n", args[0], f.Pipeline.Name, len(f.Source.Resources))
-			printWarnings(stderr, f.Unsupported())
+			red := redact.New(f.Secrets...)
+			fmt.Fprintf(red.Writer(stdout), "%s is valid: pipeline %s, %d resource(s)\n", args[0], f.Pipeline.Name, len(f.Source.Resources))
+			printWarnings(red.Writer(stderr), f.Unsupported())
 			return nil
 		},
 	}

@@ -268,6 +268,7 @@ func (p *parser) parseClient(n *yaml.Node, c *Client) {
 		c.BaseURL = s
 	}
 	c.Headers = p.headers(o.get("headers"))
+	c.AuthOrigins = p.authOrigins(o.get("auth_origins"))
 	if a := o.get("auth"); a != nil {
 		c.Auth, _ = p.parsePlugin(a, "auth")
 	}

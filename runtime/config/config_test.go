@@ -510,10 +510,11 @@ func TestVariables(t *testing.T) {
 		e.Incremental == nil || e.Incremental.InitialValue != "2024-01-01" {
 		t.Errorf("endpoint = %+v", e)
 	}
-	// from secrets.toml: api_key, password, region; under auth: username
-	// (alice) and password. USER_NAME is not a secret name by itself, but
-	// it is used under auth.
-	wantSecrets := map[string]bool{"k-1234567890": true, "hunter2hunter2": true, "eu-west": true, "alice": true}
+	// Every value from the environment or secrets.toml is a secret,
+	// whatever its name: api_key, password, region from secrets.toml;
+	// USER_NAME (alice), CONCURRENCY and API_VERSION (both "3") from the
+	// environment.
+	wantSecrets := map[string]bool{"k-1234567890": true, "hunter2hunter2": true, "eu-west": true, "alice": true, "3": true}
 	got := map[string]bool{}
 	for _, s := range f.Secrets {
 		got[s] = true
@@ -578,20 +579,25 @@ source:
 	}
 }
 
-func TestSecretNames(t *testing.T) {
+// TestEveryReferenceIsSecret: whether a value is secret does not depend on
+// its variable's name, only on where it came from.
+func TestEveryReferenceIsSecret(t *testing.T) {
 	src := `pipeline: {name: p}
 source:
   client:
     base_url: https://x.test/
-    headers: {X-Key: "${MY_API_KEY}", X-Host: "${HOST_NAME}", X-Pwd: "${DB_PWD}", X-Auth: "${AuthHeader}"}
-  resources: [a]
+    headers: {X-Key: "${MY_API_KEY}", X-Host: "${HOST_NAME}", X-Custom-Auth: "${GH}", X-Dlt: "${sources.gh.value}", X-Fb: "${UNSET:-in-the-file}", X-Fb2: "${UNSET:-${GH2}}"}
+  resources:
+    - name: a
+      endpoint: {params: {access_key: "${GH}", literal: not-a-secret}}
 `
-	f, probs := parse(t, src, map[string]string{"MY_API_KEY": "key-value-1", "HOST_NAME": "host.test", "DB_PWD": "pw-value", "AuthHeader": "auth-value"}, false)
+	env := map[string]string{"MY_API_KEY": "key-value-1", "HOST_NAME": "host.test", "GH": "gh-value", "SOURCES__GH__VALUE": "dlt-value", "GH2": "nested-value"}
+	f, probs := parse(t, src, env, false)
 	if probs != nil {
 		t.Fatal(probs)
 	}
 	got := strings.Join(f.Secrets, ",")
-	if got != "key-value-1,pw-value,auth-value" {
+	if got != "key-value-1,host.test,gh-value,dlt-value,nested-value" {
 		t.Errorf("secrets = %s", got)
 	}
 }

@@ -32,10 +32,11 @@
 //
 // # Secrets
 //
-// File.Secrets lists the values that must never be printed: everything read
-// from secrets.toml, every environment value whose variable name contains
-// token, key, secret, password, pwd, credential or auth, and every string
-// under an `auth` object (except its type, name and location). Problems
+// File.Secrets lists the values that must never be printed: every value a
+// ${NAME} reference took from the environment (under its own name or its
+// dlt-style name) or from secrets.toml, whatever the name, and every string
+// under an `auth` object (except its type, name and location). A
+// ${NAME:-fallback} fallback is not a secret: it is written in the file. Problems
 // never contain them: a secret quoted in a message is masked the way dlt
 // masks it (first character, *****, last character).
 //

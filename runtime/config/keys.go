@@ -12,9 +12,9 @@ var (
 	pipelineKeys    = []string{"name", "destination", "dataset", "pipelines_dir"}
 	destinationKeys = []string{"type", "path"}
 	sourceKeys      = []string{"client", "resources", "resource_defaults"}
-	clientKeys      = []string{"base_url", "headers", "auth", "paginator", "rate_limit", "concurrency", "retry"}
+	clientKeys      = []string{"base_url", "headers", "auth", "paginator", "rate_limit", "concurrency", "retry", "auth_origins"}
 	// clientOnlyKeys are client keys that exist nowhere else.
-	clientOnlyKeys = []string{"base_url", "rate_limit", "concurrency", "retry"}
+	clientOnlyKeys = []string{"base_url", "rate_limit", "concurrency", "retry", "auth_origins"}
 	resourceKeys   = []string{
 		"name", "endpoint", "table_name", "write_disposition", "primary_key", "merge_key",
 		"include_from_parent", "processing_steps", "selected", "parallelized", "max_table_nesting",

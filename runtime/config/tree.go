@@ -315,10 +315,7 @@ func (p *parser) resolveScalar(n *yaml.Node, path string) {
 		p.res.loadProblem = nil
 	}
 	for _, u := range uses {
-		switch {
-		case u.Source == fromSecretsFile:
-			p.addSecret(u.Value)
-		case secretName(u.Name):
+		if u.secret() {
 			p.addSecret(u.Value)
 		}
 	}

@@ -12,9 +12,10 @@ type File struct {
 	Pipeline Pipeline
 	Source   Source
 	// Secrets are the resolved values that must never be printed: every
-	// value read from secrets.toml, every ${VAR} whose name looks secret
-	// (token, key, secret, password, …) and every string under an `auth`
-	// object. The caller hands them to the redactor.
+	// value a ${VAR} took from the environment or secrets.toml, whatever
+	// its name (not a ${VAR:-fallback} fallback, which is in the file), and
+	// every string under an `auth` object. The caller hands them to the
+	// redactor.
 	Secrets []string
 }
 
@@ -71,6 +72,10 @@ type Client struct {
 	// Concurrency is 0 when not set (the engine picks).
 	Concurrency int
 	Retry       Retry
+	// AuthOrigins are the origins (scheme://host[:port]) besides the
+	// base_url's that may receive credentials (`client.auth_origins`, a
+	// sluice extension); as written in the file.
+	AuthOrigins []string
 }
 
 // RateLimit is `client.rate_limit` (a sluice extension).
@@ -82,8 +87,9 @@ type RateLimit struct {
 // Retry is `client.retry` (a sluice extension; dlt's RUNTIME__REQUEST_*
 // settings). Load fills the fields the file leaves out with the defaults
 // (5 attempts, backoff factor 1, max delay 300 s, timeout 60 s), so a zero
-// BackoffFactor or MaxDelay in a loaded File is an explicit zero. A Retry
-// built by hand with zero MaxAttempts or Timeout means the default.
+// BackoffFactor or MaxDelay in a loaded File is an explicit zero: no wait.
+// The engine uses the values as they are (a Retry built by hand with zero
+// MaxAttempts makes one attempt, with zero Timeout no per-attempt limit).
 type Retry struct {
 	MaxAttempts   int
 	BackoffFactor float64

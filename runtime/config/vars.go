@@ -19,20 +19,6 @@ const SecretsFile = "secrets.toml"
 
 var varNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
 
-// secretNameParts mark a variable whose value is a secret.
-var secretNameParts = []string{"token", "key", "secret", "password", "pwd", "credential", "auth"}
-
-// secretName reports whether a variable's name says it holds a secret.
-func secretName(name string) bool {
-	l := strings.ToLower(name)
-	for _, s := range secretNameParts {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // resolver looks ${NAME} references up in the environment, then in
 // secrets.toml.
 type resolver struct {
@@ -61,6 +47,15 @@ type varUse struct {
 	Name   string
 	Value  string
 	Source varSource
+}
+
+// secret reports whether the value of u must never be printed: every value
+// that came from outside the file (the environment, a dlt-style
+// environment name, secrets.toml), whatever the variable is called. A
+// ${NAME:-fallback} fallback is written in the file itself, so it is not a
+// secret (unless it is a reference itself, which is then its own use).
+func (u varUse) secret() bool {
+	return u.Source == fromEnv || u.Source == fromSecretsFile
 }
 
 // varError is a reference that could not be resolved.

@@ -7,8 +7,16 @@ import "context"
 // every request, every page and every retry, after all other request
 // changes, so a signature covers the final request.
 //
+// It is called only for requests to an origin (scheme, host, port) that may
+// receive credentials: the base_url's, and those of client.auth_origins. A
+// request to any other origin (a next link to another host, say) is sent
+// without calling it.
+//
 // An Authenticator is shared by all requests of a resource and must be safe
-// for concurrent use. It must not change the method, scheme or host.
+// for concurrent use. It must not change the method, scheme, host or port:
+// the HTTP client compares them before and after and fails the request,
+// naming the auth, when they differ. An Authenticator may add a
+// `Type() string` method; errors name it by that, else by its Go type.
 // Secrets returns the values it holds that must never be printed; the engine
 // redacts them from every log line and error.
 type Authenticator interface {

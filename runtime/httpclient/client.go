@@ -1,9 +1,12 @@
 // Package httpclient sends sluice's HTTP requests: it turns an
 // extension.Request into an HTTP request the way dlt's client does (dlt
-// reference §2), applies the auth last on every attempt, throttles to the
-// client's rate limit, retries 429, 5xx, connection errors and timeouts
-// with exponential backoff (§7.2), reads and un-gzips the body, and keeps
-// every secret out of its logs and errors.
+// reference §2), applies the auth last on every attempt (only to the
+// origins allowed to receive credentials, see Options.AuthOrigins, and
+// checking that the auth changed neither method, scheme, host nor port),
+// throttles to the client's rate limit, retries 429, 5xx, connection errors
+// and timeouts with exponential backoff (§7.2) as its RetryPolicy says,
+// reads and un-gzips the body, and keeps every secret out of its logs and
+// errors.
 //
 // One Client serves every resource of a source: its connection pool and its
 // rate limiter are shared, and it is safe for concurrent use.
@@ -21,6 +24,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -30,7 +34,8 @@ import (
 	"github.com/sluicehq/sluice/runtime/redact"
 )
 
-// Defaults for the zero fields of Options (dlt's RUNTIME__REQUEST_*).
+// Defaults of the retry policy (dlt's RUNTIME__REQUEST_*) and of the zero
+// fields of Options.
 const (
 	DefaultMaxAttempts         = 5
 	DefaultBackoffFactor       = 1.0
@@ -41,22 +46,45 @@ const (
 	maxRedirects               = 30 // as requests
 )
 
-// Options configures a Client. Zero fields take the defaults.
-type Options struct {
+// RetryPolicy says how often and how patiently a request is retried. The
+// client uses it as it is: there is no "zero means the default" in it.
+type RetryPolicy struct {
 	// MaxAttempts is the total number of attempts per request; 1 means no
-	// retry. Default 5.
+	// retry. Below 1 counts as 1.
 	MaxAttempts int
 	// BackoffFactor, in seconds: before retry n (n = 1, 2, …) the client
 	// waits BackoffFactor × 2^(n-1), capped at MaxDelay, plus up to 10 %
-	// jitter (dlt waits 1, 2, 4, 8 s, without jitter). Zero means the
-	// default, 1; a negative value means no wait between attempts.
+	// jitter (dlt waits 1, 2, 4, 8 s, without jitter). 0 (or less): no
+	// wait between attempts.
 	BackoffFactor float64
-	// MaxDelay caps every wait, Retry-After included. Zero means the
-	// default, 300 s; a negative value means no wait at all.
+	// MaxDelay caps every wait, Retry-After included. 0 (or less): no
+	// wait at all.
 	MaxDelay time.Duration
-	// Timeout bounds each attempt, from sending to the last body byte.
-	// Default 60 s.
+	// Timeout bounds each attempt, from sending to the last body byte. 0
+	// (or less): no bound but the caller's context.
 	Timeout time.Duration
+}
+
+// DefaultRetryPolicy is dlt's: 5 attempts, backoff factor 1 s, waits
+// capped at 300 s, 60 s per attempt.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: DefaultMaxAttempts, BackoffFactor: DefaultBackoffFactor, MaxDelay: DefaultMaxDelay, Timeout: DefaultTimeout}
+}
+
+// Options configures a Client. Zero fields take the defaults.
+type Options struct {
+	// Retry is the retry policy, used as it is; nil means
+	// DefaultRetryPolicy().
+	Retry *RetryPolicy
+	// AuthOrigins are the origins (scheme://host[:port], see Origin) whose
+	// requests get credentials: the Authenticator passed to Do, and the
+	// request headers and query parameters that carry a secret (a name
+	// IsSensitiveHeader reports, or a value the Redactor knows). A request
+	// to any other origin, e.g. a next-page link to another host, is sent
+	// without them, and a warning says so once per origin. The same rule
+	// holds for redirects. Empty: every origin gets the credentials except
+	// on a redirect to an origin other than the request's own.
+	AuthOrigins []string
 	// RequestsPerSecond throttles the client before every attempt (0: no
 	// throttle); Burst is how many requests may go at once (default 1). The
 	// limiter is shared by every resource of the client.
@@ -89,6 +117,10 @@ type Options struct {
 // Client sends requests. It is safe for concurrent use.
 type Client struct {
 	o       Options
+	retry   RetryPolicy
+	origins map[string]bool // AuthOrigins, normalised; nil: all
+	warned  sync.Map        // origin → true, once warned about withheld credentials
+	err     error           // a bad Options field: every Do fails with it
 	hc      *http.Client
 	limiter *rate.Limiter
 	log     *slog.Logger
@@ -97,25 +129,30 @@ type Client struct {
 	sleep   func(context.Context, time.Duration) error
 }
 
-// New returns a Client with o's zero fields set to the defaults.
+// New returns a Client with o's zero fields set to the defaults. An
+// AuthOrigins entry that is not an absolute http(s) URL makes every
+// request fail with an error that names it (check them first with Origin).
 func New(o Options) *Client {
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = DefaultMaxAttempts
+	retry := DefaultRetryPolicy()
+	if o.Retry != nil {
+		retry = *o.Retry
 	}
-	switch {
-	case o.BackoffFactor == 0:
-		o.BackoffFactor = DefaultBackoffFactor
-	case o.BackoffFactor < 0:
-		o.BackoffFactor = 0
-	}
-	switch {
-	case o.MaxDelay == 0:
-		o.MaxDelay = DefaultMaxDelay
-	case o.MaxDelay < 0:
-		o.MaxDelay = 0
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
+	retry.MaxAttempts = max(retry.MaxAttempts, 1)
+	retry.BackoffFactor = max(retry.BackoffFactor, 0)
+	retry.MaxDelay = max(retry.MaxDelay, 0)
+	retry.Timeout = max(retry.Timeout, 0)
+	var origins map[string]bool
+	var bad error
+	for _, a := range o.AuthOrigins {
+		or, err := Origin(a)
+		if err != nil {
+			bad = errors.Join(bad, fmt.Errorf("auth origin %q: %w", a, err))
+			continue
+		}
+		if origins == nil {
+			origins = map[string]bool{}
+		}
+		origins[or] = true
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
@@ -123,7 +160,7 @@ func New(o Options) *Client {
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
 	}
-	c := &Client{o: o, log: o.Logger, red: o.Redactor, dec: o.Decoder, sleep: o.Sleep}
+	c := &Client{o: o, retry: retry, origins: origins, err: bad, log: o.Logger, red: o.Redactor, dec: o.Decoder, sleep: o.Sleep}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -148,16 +185,14 @@ func New(o Options) *Client {
 		tr = NewTransport()
 	}
 	c.hc = &http.Client{
-		Transport: tr,
-		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
-			if len(via) >= maxRedirects {
-				return fmt.Errorf("stopped after %d redirects", maxRedirects)
-			}
-			return nil
-		},
+		Transport:     tr,
+		CheckRedirect: c.checkRedirect,
 	}
 	return c
 }
+
+// Retry returns the retry policy the client uses.
+func (c *Client) Retry() RetryPolicy { return c.retry }
 
 // NewTransport returns the transport New uses by default: a clone of
 // http.DefaultTransport with a larger idle pool per host and its own gzip
@@ -218,6 +253,9 @@ func (c *Client) DoClassified(ctx context.Context, req *extension.Request, auth 
 	if method == "" {
 		method = http.MethodGet
 	}
+	if c.err != nil {
+		return nil, &RequestError{Method: method, URL: c.red.URL(req.URL), Attempts: 0, Err: c.err}
+	}
 	if auth != nil {
 		c.red.Add(auth.Secrets()...)
 	}
@@ -225,8 +263,8 @@ func (c *Client) DoClassified(ctx context.Context, req *extension.Request, auth 
 		if err := c.throttle(ctx); err != nil {
 			return nil, c.cancelled(method, req.URL, err)
 		}
-		resp, sentURL, err := c.attempt(ctx, method, req, auth)
-		last := attempt >= c.o.MaxAttempts
+		resp, sentURL, withheld, err := c.attempt(ctx, method, req, auth)
+		last := attempt >= c.retry.MaxAttempts
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, c.cancelled(method, sentURL, ctx.Err())
@@ -253,12 +291,12 @@ func (c *Client) DoClassified(ctx context.Context, req *extension.Request, auth 
 		retry := verdict == Retry || (verdict == Default && retryableStatus(resp.Status))
 		if !retry {
 			if resp.Status >= 400 {
-				return resp, c.statusError(method, sentURL, resp, attempt)
+				return resp, c.statusError(method, sentURL, resp, attempt, withheld)
 			}
 			return resp, nil
 		}
 		if last {
-			return resp, c.statusError(method, sentURL, resp, attempt)
+			return resp, c.statusError(method, sentURL, resp, attempt, withheld)
 		}
 		wait, ok := c.retryAfter(resp.Header)
 		if !ok {
@@ -283,8 +321,8 @@ func (c *Client) Backoff(attempt int) time.Duration {
 	if attempt < 1 {
 		attempt = 1
 	}
-	secs := c.o.BackoffFactor * math.Pow(2, float64(attempt-1))
-	max := c.o.MaxDelay.Seconds()
+	secs := c.retry.BackoffFactor * math.Pow(2, float64(attempt-1))
+	max := c.retry.MaxDelay.Seconds()
 	if secs > max || math.IsInf(secs, 0) || math.IsNaN(secs) {
 		secs = max
 	}
@@ -307,8 +345,8 @@ func (c *Client) retryAfter(h http.Header) (time.Duration, bool) {
 		if math.IsNaN(secs) {
 			return 0, false
 		}
-		if secs > c.o.MaxDelay.Seconds() {
-			return c.o.MaxDelay, true
+		if secs > c.retry.MaxDelay.Seconds() {
+			return c.retry.MaxDelay, true
 		}
 		d = time.Duration(secs * float64(time.Second))
 	} else if t, err := http.ParseTime(v); err == nil {
@@ -316,7 +354,7 @@ func (c *Client) retryAfter(h http.Header) (time.Duration, bool) {
 	} else {
 		return 0, false
 	}
-	return min(max(d, 0), c.o.MaxDelay), true
+	return min(max(d, 0), c.retry.MaxDelay), true
 }
 
 // throttle waits for the rate limiter.
@@ -339,22 +377,23 @@ func (c *Client) throttle(ctx context.Context) error {
 
 func (c *Client) warnRetry(ctx context.Context, method, rawURL string, attempt int, wait time.Duration, reason string) {
 	c.log.WarnContext(ctx, fmt.Sprintf("%s %s: %s; retrying in %s (attempt %d of %d)",
-		method, c.red.URL(rawURL), reason, wait.Round(time.Millisecond), attempt+1, c.o.MaxAttempts),
+		method, c.red.URL(rawURL), reason, wait.Round(time.Millisecond), attempt+1, c.retry.MaxAttempts),
 		"method", method, "url", c.red.URL(rawURL), "reason", reason,
-		"wait", wait, "attempt", attempt, "max_attempts", c.o.MaxAttempts)
+		"wait", wait, "attempt", attempt, "max_attempts", c.retry.MaxAttempts)
 }
 
 func (c *Client) cancelled(method, rawURL string, err error) error {
 	return fmt.Errorf("%s %s: %w", method, c.red.URL(rawURL), err)
 }
 
-func (c *Client) statusError(method, rawURL string, resp *extension.Response, attempts int) *StatusError {
+func (c *Client) statusError(method, rawURL string, resp *extension.Response, attempts int, withheld string) *StatusError {
 	return &StatusError{
 		Status:   resp.Status,
 		Method:   method,
 		URL:      c.red.URL(rawURL),
 		Body:     c.red.Text(snippet(resp.Body, 512)),
 		Attempts: attempts,
+		Withheld: withheld,
 	}
 }
 
@@ -368,6 +407,10 @@ type StatusError struct {
 	Body string
 	// Attempts is how many attempts were made.
 	Attempts int
+	// Withheld is the origin the request was sent to without credentials
+	// because it is not one of Options.AuthOrigins; "" when none were
+	// withheld.
+	Withheld string
 }
 
 // Error reads "GET https://h/p?token=***: 404 Not Found: <body>", with
@@ -385,6 +428,9 @@ func (e *StatusError) Error() string {
 	if e.Body != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Body)
+	}
+	if e.Withheld != "" && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden) {
+		fmt.Fprintf(&b, " (sent without credentials: %s is not the base_url's origin; list it in client.auth_origins if it should get them)", e.Withheld)
 	}
 	return b.String()
 }

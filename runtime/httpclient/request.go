@@ -20,21 +20,44 @@ import (
 )
 
 // attempt sends one attempt of req and reads the whole response. It
-// returns the URL it sent to (for messages), and an error wrapped in
+// returns the URL it sent to (for messages), the origin it withheld
+// credentials from ("" when it withheld none), and an error wrapped in
 // *fatalError when retrying cannot help.
-func (c *Client) attempt(ctx context.Context, method string, req *extension.Request, auth extension.Authenticator) (*extension.Response, string, error) {
+func (c *Client) attempt(ctx context.Context, method string, req *extension.Request, auth extension.Authenticator) (*extension.Response, string, string, error) {
 	r := req.Clone()
 	r.Method = method
-	if auth != nil {
-		if err := auth.Authenticate(ctx, r); err != nil {
-			return nil, req.URL, &fatalError{fmt.Errorf("auth: %w", err)}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, req.URL, "", &fatalError{fmt.Errorf("invalid URL: %w", err)}
+	}
+	origin, err := originOf(u)
+	if err != nil {
+		return nil, req.URL, "", &fatalError{fmt.Errorf("invalid URL: %w", err)}
+	}
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	withheld := ""
+	if c.trusted(origin) {
+		if auth != nil {
+			if err := authenticate(ctx, auth, r); err != nil {
+				return nil, req.URL, "", err
+			}
+		}
+	} else {
+		if c.withhold(r.Header, r.Query) || auth != nil {
+			withheld = origin
+			c.warnWithheld(method, req.URL, origin)
 		}
 	}
-	actx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if c.retry.Timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, c.retry.Timeout)
+	}
 	defer cancel()
 	hreq, err := NewHTTPRequest(actx, r, c.o.UserAgent)
 	if err != nil {
-		return nil, req.URL, &fatalError{err}
+		return nil, req.URL, withheld, &fatalError{err}
 	}
 	sent := hreq.URL.String()
 
@@ -44,18 +67,18 @@ func (c *Client) attempt(ctx context.Context, method string, req *extension.Requ
 	}
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
-		return nil, sent, c.transportError(actx, err)
+		return nil, sent, withheld, c.transportError(actx, err)
 	}
 	defer hresp.Body.Close()
 	body, err := c.readBody(hresp)
 	if err != nil {
-		return nil, sent, c.transportError(actx, err)
+		return nil, sent, withheld, c.transportError(actx, err)
 	}
 	final := sent
 	if hresp.Request != nil && hresp.Request.URL != nil {
 		final = hresp.Request.URL.String()
 	}
-	return extension.NewResponse(hresp.StatusCode, hresp.Header, body, final, c.dec), sent, nil
+	return extension.NewResponse(hresp.StatusCode, hresp.Header, body, final, c.dec), sent, withheld, nil
 }
 
 // transportError describes a failed attempt; actx is the attempt's context.
@@ -69,7 +92,7 @@ func (c *Client) transportError(actx context.Context, err error) error {
 		return &fatalError{err}
 	}
 	if errors.Is(actx.Err(), context.DeadlineExceeded) {
-		return &TimeoutError{After: c.o.Timeout}
+		return &TimeoutError{After: c.retry.Timeout}
 	}
 	return err
 }

@@ -552,25 +552,31 @@ func newLoadID(now time.Time, st *state.State) string {
 	return strconv.FormatFloat(t, 'f', 6, 64)
 }
 
+// httpOptions is the one place where the file's client settings become
+// the HTTP client's: the retry policy (config has filled in the defaults,
+// so every value is the user's or the default, and a zero backoff_factor
+// or max_delay means no wait) and the origins that get credentials (the
+// base_url's and client.auth_origins).
 func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Options {
 	c := &f.Source.Client
 	h := httpclient.Options{
-		MaxAttempts:   c.Retry.MaxAttempts,
-		BackoffFactor: c.Retry.BackoffFactor,
-		MaxDelay:      time.Duration(c.Retry.MaxDelay * float64(time.Second)),
-		Timeout:       time.Duration(c.Retry.Timeout * float64(time.Second)),
-		UserAgent:     "sluice/" + firstNonEmpty(o.Version, "dev"),
-		Logger:        log,
-		Redactor:      o.Redactor,
-		Decoder:       jsondec.New(),
+		Retry: &httpclient.RetryPolicy{
+			MaxAttempts:   c.Retry.MaxAttempts,
+			BackoffFactor: c.Retry.BackoffFactor,
+			MaxDelay:      seconds(c.Retry.MaxDelay),
+			Timeout:       seconds(c.Retry.Timeout),
+		},
+		UserAgent: "sluice/" + firstNonEmpty(o.Version, "dev"),
+		Logger:    log,
+		Redactor:  o.Redactor,
+		Decoder:   jsondec.New(),
 	}
-	// The config has filled in the defaults, so a zero here is the user's
-	// own `backoff_factor: 0` or `max_delay: 0`: no wait, not the default.
-	if c.Retry.BackoffFactor == 0 {
-		h.BackoffFactor = -1
-	}
-	if c.Retry.MaxDelay == 0 {
-		h.MaxDelay = -1
+	if base, err := httpclient.Origin(c.BaseURL); err == nil {
+		h.AuthOrigins = append([]string{base}, c.AuthOrigins...)
+	} else if len(c.AuthOrigins) > 0 {
+		h.AuthOrigins = slices.Clone(c.AuthOrigins)
+	} else if c.Auth != nil || len(c.Headers) > 0 {
+		log.Warn("base_url has no origin (scheme://host), so credentials are sent to every host the requests go to; set client.auth_origins to restrict them")
 	}
 	if c.RateLimit != nil {
 		h.RequestsPerSecond = c.RateLimit.RequestsPerSecond
@@ -581,6 +587,9 @@ func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Option
 	}
 	return h
 }
+
+// seconds turns a number of seconds from the file into a duration.
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 type counter struct {
 	name    string

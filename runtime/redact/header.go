@@ -16,25 +16,17 @@ var sensitiveHeaders = map[string]bool{
 
 // IsSensitiveHeader reports whether Header masks a header of that name
 // whatever its value: Authorization, Proxy-Authorization, Cookie,
-// Set-Cookie, X-Api-Key, and any name containing "token", "secret",
-// "password", "apikey", "api-key" or "api_key".
+// Set-Cookie, X-Api-Key, and any name IsSensitiveKey reports (X-Auth-Token,
+// X-Custom-Auth, X-Amz-Signature, …).
 func IsSensitiveHeader(name string) bool {
-	if sensitiveHeaders[http.CanonicalHeaderKey(name)] {
-		return true
-	}
-	n := strings.ToLower(name)
-	for _, part := range []string{"token", "secret", "password", "apikey", "api-key", "api_key"} {
-		if strings.Contains(n, part) {
-			return true
-		}
-	}
-	return false
+	return sensitiveHeaders[http.CanonicalHeaderKey(name)] || IsSensitiveKey(name)
 }
 
 // Header returns a copy of h fit to print: the values of sensitive headers
 // (see IsSensitiveHeader) are masked, keeping an auth scheme word such as
 // "Bearer" so the output still says what was sent, and every other value
-// has known secrets masked. h is not changed.
+// has known secrets masked (a short secret when it is the whole value, or
+// the whole value after a scheme word). h is not changed.
 func (r *Redactor) Header(h http.Header) http.Header {
 	if h == nil {
 		return nil
@@ -47,12 +39,23 @@ func (r *Redactor) Header(h http.Header) http.Header {
 			if sensitive {
 				c[i] = maskHeaderValue(v)
 			} else {
-				c[i] = r.Text(v)
+				c[i] = r.headerValue(v)
 			}
 		}
 		out[k] = c
 	}
 	return out
+}
+
+// headerValue redacts the value of a header that is not sensitive by name.
+func (r *Redactor) headerValue(v string) string {
+	if r.isWhole(strings.TrimSpace(v)) {
+		return Mask
+	}
+	if scheme, rest, ok := strings.Cut(strings.TrimSpace(v), " "); ok && isWord(scheme) && r.isWhole(strings.TrimSpace(rest)) {
+		return scheme + " " + Mask
+	}
+	return r.Text(v)
 }
 
 // maskHeaderValue keeps a leading scheme word ("Bearer xyz" → "Bearer ***").

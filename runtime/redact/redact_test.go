@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
 const (
@@ -37,8 +38,8 @@ func TestString(t *testing.T) {
 }
 
 func TestLongestFirst(t *testing.T) {
-	r := New("abc", "abcdef")
-	if got := r.String("xabcdefx abcx"); got != "x***x ***x" {
+	r := New("abcd", "abcdefg")
+	if got := r.String("xabcdefgx abcdx"); got != "x***x ***x" {
 		t.Fatalf("got %q", got)
 	}
 	// a secret that contains another must not leave a tail behind
@@ -282,5 +283,128 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 	if got := r.String("secret-3-99"); got != "***" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestTextKeepsTrailingPunctuation: the ":" of "GET <url>: 404" (and a
+// sentence's "." or ",") is text, not part of the last query value.
+func TestTextKeepsTrailingPunctuation(t *testing.T) {
+	r := New()
+	tests := []struct{ in, want string }{
+		{"GET https://h/p?api_key=abc: 404 Not Found", "GET https://h/p?api_key=***: 404 Not Found"},
+		{"see https://h/p?token=abc.", "see https://h/p?token=***."},
+		{"(https://h/p?token=abc), then", "(https://h/p?token=***), then"},
+		{"GET https://h/p?page=2: 500", "GET https://h/p?page=2: 500"},
+		{"https://h:8080/p?token=x;", "https://h:8080/p?token=***;"},
+	}
+	for _, tt := range tests {
+		if got := r.Text(tt.in); got != tt.want {
+			t.Errorf("Text(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestIsSensitiveKey(t *testing.T) {
+	yes := []string{
+		"api_key", "access_key", "accessKey", "AccessKey", "key", "X-Api-Key", "private_key",
+		"token", "access_token", "X-Auth-Token", "refreshtoken", "secret", "client_secret",
+		"password", "passwd", "pwd", "pass", "signature", "X-Amz-Signature", "sig", "auth",
+		"X-Custom-Auth", "Authorization", "X-Amz-Credential", "credentials", "apikey",
+		"session_id", "jwt", "hmac", "otp", "pin", "key_id",
+	}
+	no := []string{
+		"page", "per_page", "monkey", "keyword", "author", "authors", "q", "since", "sort",
+		"design", "signup", "limit", "cursor", "offset", "id", "passenger", "spinner", "keys",
+		"Accept", "Content-Type", "User-Agent",
+	}
+	for _, k := range yes {
+		if !IsSensitiveKey(k) {
+			t.Errorf("IsSensitiveKey(%q) = false, want true", k)
+		}
+	}
+	for _, k := range no {
+		if IsSensitiveKey(k) {
+			t.Errorf("IsSensitiveKey(%q) = true, want false", k)
+		}
+	}
+	r := New()
+	if got := r.URL("https://h/p?access_key=v1&X-Amz-Signature=v2&sig=v3&author=ann&monkey=1"); got != "https://h/p?access_key=***&X-Amz-Signature=***&sig=***&author=ann&monkey=1" {
+		t.Errorf("URL: %s", got)
+	}
+}
+
+// TestShortSecrets: a secret under MinSecretLen characters is masked where
+// it sits as a whole value, never inside free text.
+func TestShortSecrets(t *testing.T) {
+	r := New("7", "ab")
+	tests := []struct{ name, got, want string }{
+		{"free text kept", r.Text("page 7 of 17, about 7 items"), "page 7 of 17, about 7 items"},
+		{"query value", r.URL("https://h/p?page=17&v=7&w=ab&x=abc"), "https://h/p?page=17&v=***&w=***&x=abc"},
+		{"path kept", r.URL("https://h/7/a7/ab?q=1"), "https://h/7/a7/ab?q=1"},
+		{"userinfo", r.URL("https://ab@h/p"), "https://***@h/p"},
+		{"host kept", r.URL("https://ab/p"), "https://ab/p"},
+		{"in text URL", r.Text("GET https://h/p?v=7: 401 Unauthorized"), "GET https://h/p?v=***: 401 Unauthorized"},
+		{"Value whole", r.Value("7"), Mask},
+		{"Value part", r.Value("17"), "17"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+	h := r.Header(http.Header{"X-Custom": {"7"}, "X-Scheme": {"Key ab"}, "X-Page": {"17"}})
+	if h.Get("X-Custom") != Mask || h.Get("X-Scheme") != "Key "+Mask || h.Get("X-Page") != "17" {
+		t.Errorf("Header: %v", h)
+	}
+	var buf bytes.Buffer
+	slog.New(r.Handler(slog.NewTextHandler(&buf, nil))).Info("page 7", "value", "7", "n", "17")
+	if got := buf.String(); !strings.Contains(got, `msg="page 7"`) || !strings.Contains(got, "value=***") || !strings.Contains(got, "n=17") {
+		t.Errorf("log: %s", got)
+	}
+	if !r.Contains("7") || r.Contains("17") || !New("long-secret").Contains("x long-secret y") {
+		t.Error("Contains")
+	}
+}
+
+// FuzzText: whatever the text around it, a known secret never survives
+// Text, URL or Header, and text without secrets or URLs comes back as is.
+func FuzzText(f *testing.F) {
+	f.Add("GET https://h/p?api_key=", "s3cr3t-value", ": 404")
+	f.Add("x ", "p@ss w/rd+&=", " https://u:pw@h/a?b=c#d")
+	f.Add("", "ünï", "")
+	f.Fuzz(func(t *testing.T, before, secret, after string) {
+		if utf8.RuneCountInString(secret) < MinSecretLen || !utf8.ValidString(secret) {
+			return
+		}
+		r := New(secret)
+		for _, in := range []string{before + secret + after, before + url.QueryEscape(secret) + after} {
+			for _, out := range []string{r.Text(in), r.URL(in), fmt.Sprint(r.Header(http.Header{"X-A": {in}}))} {
+				// (a secret made of stars may be rebuilt by the masks)
+				if strings.Contains(out, secret) && !strings.Contains(secret, "*") {
+					t.Fatalf("secret %q survived in %q (from %q)", secret, out, in)
+				}
+			}
+		}
+		plain := strings.ReplaceAll(before+after, "://", "")
+		if got := New().Text(plain); got != plain {
+			t.Fatalf("Text changed %q into %q", plain, got)
+		}
+	})
+}
+
+func TestWriter(t *testing.T) {
+	var buf bytes.Buffer
+	w := New(tok).Writer(&buf)
+	fmt.Fprintf(w, "Pipeline %s stored in /data/%s.db\n", tok, tok)
+	if err := json.NewEncoder(w).Encode(map[string]string{"db": "/data/" + tok + ".db", "u": "https://h/?token=abc"}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, tok) || strings.Contains(out, "abc") || !strings.Contains(out, "Pipeline *** stored in /data/***.db\n") {
+		t.Fatalf("got %q", out)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[1]), &m); err != nil || m["db"] != "/data/***.db" {
+		t.Fatalf("JSON broken: %v %q", err, out)
 	}
 }

@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 )
 
 // Handler returns a log/slog handler that redacts each record before next
 // sees it: the message, every string attribute, error attributes, and the
 // printed form of any other value that contains a secret, inside groups
 // too, and in attributes added with WithAttrs. String attributes named
-// like a secret ("token", "authorization", "password", "pwd", … as in
-// IsSensitiveHeader) are masked whatever their value. Attributes bound
+// like a secret ("token", "authorization", "password", "pwd", "api_key", …
+// as in IsSensitiveHeader) are masked whatever their value, and so is a
+// string attribute that is, as a whole, a known secret however short. Attributes bound
 // with WithAttrs are redacted when bound, so a secret learned later is not
 // masked in them. Use it to wrap the final handler once:
 //
@@ -53,7 +53,7 @@ func (h *handler) attr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
-		if sensitiveAttr(a.Key) && v.String() != "" {
+		if sensitiveAttr(a.Key) && v.String() != "" || h.r.isWhole(v.String()) {
 			return slog.String(a.Key, Mask)
 		}
 		return slog.String(a.Key, h.r.Text(v.String()))
@@ -89,5 +89,5 @@ func (h *handler) attr(a slog.Attr) slog.Attr {
 }
 
 func sensitiveAttr(key string) bool {
-	return IsSensitiveHeader(key) || strings.EqualFold(key, "pwd")
+	return IsSensitiveHeader(key)
 }

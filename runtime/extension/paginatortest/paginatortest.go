@@ -258,7 +258,7 @@ type Walker struct {
 func NewWalker(f extension.PaginatorFactory, start *extension.Request) *Walker {
 	ctx := context.WithValue(context.Background(), ctxKey{}, true)
 	w := &Walker{ctx: ctx, req: start.Clone(),
-		c: httpclient.New(httpclient.Options{MaxAttempts: 1, UserAgent: "sluice/test"})}
+		c: httpclient.New(httpclient.Options{Retry: &httpclient.RetryPolicy{MaxAttempts: 1, Timeout: httpclient.DefaultTimeout}, UserAgent: "sluice/test"})}
 	p, err := f.NewPaginator(ctx)
 	if err != nil {
 		w.fail(fmt.Errorf("NewPaginator: %w", err))
