@@ -186,6 +186,9 @@ func (o *KeyOrder) build() {
 						break
 					}
 				}
+				if _, ok := o.rank[string(k)]; !ok {
+					o.rank[string(k)] = len(keys) - f.start
+				}
 				keys = append(keys, k)
 				f.fp += maphash.Bytes(o.seed, k)
 				expectKey = false
@@ -199,15 +202,7 @@ func (o *KeyOrder) build() {
 
 // addObject records the keys of one closed object.
 func (o *KeyOrder) addObject(keys [][]byte, seq int, fp uint64, dup bool) {
-	if len(keys) == 0 {
-		return
-	}
-	for pos, k := range keys {
-		if _, ok := o.rank[string(k)]; !ok {
-			o.rank[string(k)] = pos
-		}
-	}
-	if dup {
+	if len(keys) == 0 || dup {
 		return
 	}
 	fp ^= uint64(len(keys)) * 0x9e3779b97f4a7c15
