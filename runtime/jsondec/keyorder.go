@@ -51,6 +51,9 @@ func NewKeyOrder(body []byte) *KeyOrder { return &KeyOrder{raw: body} }
 // the extended slice, and whether the order is exactly that of an object of
 // the body (false: rank order, or sorted order without a body).
 func (o *KeyOrder) AppendKeys(dst []string, m map[string]any) ([]string, bool) {
+	if len(m) == 0 {
+		return dst, true
+	}
 	base := len(dst)
 	if o != nil && o.raw != nil {
 		if !o.built {

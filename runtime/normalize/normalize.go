@@ -52,8 +52,8 @@ import (
 	mrand "math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/sluicehq/sluice/runtime/jsondec"
 	"github.com/sluicehq/sluice/runtime/naming"
 	"github.com/sluicehq/sluice/runtime/schema"
 )
@@ -139,10 +139,14 @@ type Normalizer struct {
 
 	// cur is the row being built, indexed by slot; it lives in slab
 	cur   []any
-	kvs   []kv
-	dicts []pending
+	keys  []string // key stack of the objects being collected
+	ents  []entry  // fields of the rows being built, in document order
 	lists []pending
 	slab  []any
+
+	// keyOrder gives the document order of the keys of the page being
+	// normalized; nil: sorted order
+	keyOrder *jsondec.KeyOrder
 
 	rng      *mrand.ChaCha8
 	shake    *sha3.SHAKE
@@ -152,14 +156,16 @@ type Normalizer struct {
 	idBase64 [16]byte
 }
 
-type kv struct {
-	k string
-	v any
+// entry is one field of a row: a value (or a list, or an object kept as
+// json) for the column at node nd, found at nesting level lvl.
+type entry struct {
+	nd  *node
+	v   any
+	lvl int
 }
 
 type pending struct {
 	node *node
-	m    map[string]any
 	l    []any
 }
 
@@ -197,6 +203,22 @@ func (n *Normalizer) Schema() *schema.Schema { return n.s }
 // `replace` resource, asks to truncate its tables (a replace resource that
 // yields nothing empties its tables, as in dlt).
 func (n *Normalizer) Normalize(h *TableHints, records []any) (*Batch, error) {
+	return n.NormalizePage(h, records, nil)
+}
+
+// NormalizePage is Normalize for records decoded from body (a response
+// body, or nil): new columns are created in the document order of the
+// record's keys, as dlt does. The body is scanned only when a record adds
+// columns or its keys collide after naming (see jsondec.KeyOrder); a record
+// that no object of body matches (one that a processing step built or
+// changed) takes its keys in the order they rank in body, unknown keys last
+// and sorted; without a body, keys are taken in sorted order.
+func (n *Normalizer) NormalizePage(h *TableHints, records []any, body []byte) (*Batch, error) {
+	n.keyOrder = nil
+	if body != nil {
+		n.keyOrder = jsondec.NewKeyOrder(body)
+	}
+	defer func() { n.keyOrder = nil }()
 	if h == nil {
 		return nil, errors.New("normalize: no table hints")
 	}
@@ -272,7 +294,7 @@ func (n *Normalizer) discard() {
 	}
 	n.touched = n.touched[:0]
 	n.cur, n.slab = nil, nil
-	n.kvs, n.dicts, n.lists = n.kvs[:0], n.dicts[:0], n.lists[:0]
+	n.keys, n.ents, n.lists = n.keys[:0], n.ents[:0], n.lists[:0]
 }
 
 // change returns the DDL that makes the destination table match ts.
@@ -488,6 +510,9 @@ func (n *Normalizer) record(rs *rootState, rec any) error {
 func (n *Normalizer) descend(ts *tableState, base, end int, parentID, rootID any, lvl int) error {
 	for i := base; i < end; i++ {
 		p := n.lists[i]
+		if len(p.l) == 0 {
+			continue // an empty list adds no table (dlt)
+		}
 		child := p.node.childTable(n, ts)
 		if err := n.list(child, p.l, parentID, rootID, lvl); err != nil {
 			return err
@@ -540,24 +565,24 @@ func (n *Normalizer) list(ts *tableState, l []any, parentID, rootID any, lvl int
 }
 
 // errSlow stops the fast path: the row would change the schema, so it must
-// be processed in sorted key order.
+// be processed in document key order.
 var errSlow = errors.New("normalize: slow path")
 
 // flattenRow flattens the object m into the row being built. Most rows of
 // an API only fill columns that exist: for those the key order cannot
 // change the result, and the fast path walks the map as it comes. A row
-// that would create a column, a slot, a variant or a child table is done
-// again in sorted key order, so that schema growth stays deterministic.
+// that would create a column, a slot, a variant or a child table, and every
+// row of a table where two keys map to one column, is done again in
+// document key order, so that columns are created in that order and the
+// last of colliding keys wins, as in dlt.
 func (n *Normalizer) flattenRow(ts *tableState, m map[string]any, lvl, listBase int) error {
 	if !ts.collide {
-		dictBase := len(n.dicts)
 		err := n.flattenFast(ts, ts.rowNode, m, lvl)
 		if err != errSlow {
 			return err
 		}
 		n.abortRow()
 		n.lists = n.lists[:listBase]
-		n.dicts = n.dicts[:dictBase]
 	}
 	return n.flatten(ts, ts.rowNode, m, lvl)
 }
@@ -620,42 +645,69 @@ func (n *Normalizer) flattenFast(ts *tableState, parent *node, m map[string]any,
 	return nil
 }
 
-// flatten puts the fields of object m (at path node) into the row being
-// built for ts: scalars of m first, in key order, then the objects nested in
-// m; lists are queued for descend.
+// flatten puts the fields of object m (at path node parent) into the row
+// being built for ts, in document order, nested objects flattened in place
+// (dlt's norm_row_dicts); lists are queued for descend.
 func (n *Normalizer) flatten(ts *tableState, parent *node, m map[string]any, lvl int) error {
+	base := len(n.ents)
+	n.collect(ts, parent, m, lvl)
+	err := n.apply(ts, base)
+	n.ents = n.ents[:base]
+	return err
+}
+
+// collect appends the fields of m to n.ents in document key order,
+// descending into nested objects.
+func (n *Normalizer) collect(ts *tableState, parent *node, m map[string]any, lvl int) {
 	if len(m) == 0 {
-		return nil
+		return
 	}
-	base := len(n.kvs)
-	for k, v := range m {
-		n.kvs = append(n.kvs, kv{k, v})
-	}
-	seg := n.kvs[base:]
-	sortKV(seg)
-	dictBase := len(n.dicts)
-	for i := range seg {
-		nd := parent.child(n, ts, seg[i].k)
-		if d, ok := seg[i].v.(map[string]any); ok && lvl > 0 && !nd.col.isJSON() {
-			n.dicts = append(n.dicts, pending{node: nd, m: d})
+	kb := len(n.keys)
+	n.keys, _ = n.keyOrder.AppendKeys(n.keys, m)
+	ke := len(n.keys)
+	for i := kb; i < ke; i++ {
+		k := n.keys[i]
+		v := m[k]
+		nd := parent.child(n, ts, k)
+		if d, ok := v.(map[string]any); ok && lvl > 0 && !nd.col.isJSON() {
+			n.collect(ts, nd, d, lvl-1)
 			continue
 		}
-		if err := n.field(ts, nd, seg[i].v, lvl); err != nil {
-			n.kvs = n.kvs[:base]
-			n.dicts = n.dicts[:dictBase]
+		n.ents = append(n.ents, entry{nd: nd, v: v, lvl: lvl})
+	}
+	n.keys = n.keys[:kb]
+}
+
+// apply stores the fields n.ents[base:] in the row. Keys that normalize to
+// the same column (`userId`, `user_id`) are resolved as a Python dict
+// resolves them in dlt: the last value in document order wins, and the
+// column takes the place of the first.
+func (n *Normalizer) apply(ts *tableState, base int) error {
+	ents := n.ents[base:]
+	for i := range ents {
+		e := ents[i]
+		if c := e.nd.col; c.owners > 1 {
+			earlier := false
+			for j := 0; j < i; j++ {
+				if ents[j].nd.col == c {
+					earlier = true
+					break
+				}
+			}
+			if earlier {
+				continue
+			}
+			for j := len(ents) - 1; j > i; j-- {
+				if ents[j].nd.col == c {
+					e = ents[j]
+					break
+				}
+			}
+		}
+		if err := n.field(ts, e.nd, e.v, e.lvl); err != nil {
 			return err
 		}
 	}
-	n.kvs = n.kvs[:base]
-	dictEnd := len(n.dicts)
-	for i := dictBase; i < dictEnd; i++ {
-		d := n.dicts[i]
-		if err := n.flatten(ts, d.node, d.m, lvl-1); err != nil {
-			n.dicts = n.dicts[:dictBase]
-			return err
-		}
-	}
-	n.dicts = n.dicts[:dictBase]
 	return nil
 }
 
@@ -870,18 +922,5 @@ func (n *Normalizer) touch(ts *tableState) {
 	if !ts.touched {
 		ts.touched = true
 		n.touched = append(n.touched, ts)
-	}
-}
-
-// sortKV sorts by key; insertion sort for the small objects of typical APIs.
-func sortKV(s []kv) {
-	if len(s) > 12 {
-		slices.SortFunc(s, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-		return
-	}
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].k < s[j-1].k; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
 	}
 }

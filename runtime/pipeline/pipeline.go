@@ -353,7 +353,7 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 			if len(p.Records) == 0 {
 				continue
 			}
-			b, err := norm.Normalize(hints[p.Resource], p.Records)
+			b, err := norm.NormalizePage(hints[p.Resource], p.Records, p.Body)
 			if err != nil {
 				return fmt.Errorf("resource %s, page %d: normalizing: %w", p.Resource, p.Number, err)
 			}

@@ -8,7 +8,43 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
 )
+
+// bodies keeps the JSON each page of records was decoded from, keyed by
+// the page's first record, so that tests can normalize as the pipeline does
+// (normalize.NormalizePage with the body, which gives the key order).
+var bodies sync.Map
+
+func remember(recs []any, body []byte) {
+	if len(recs) > 0 {
+		bodies.Store(&recs[0], body)
+	}
+}
+
+// Body returns the JSON that recs (from Records or Page) was decoded from,
+// or nil.
+func Body(recs []any) []byte {
+	if len(recs) == 0 {
+		return nil
+	}
+	if b, ok := bodies.Load(&recs[0]); ok {
+		return b.([]byte)
+	}
+	return nil
+}
+
+// Page decodes each string as one record; Body of the result is their
+// JSON array.
+func Page(js ...string) []any {
+	out := make([]any, len(js))
+	for i, s := range js {
+		out[i] = MustDecode(s)
+	}
+	remember(out, []byte("["+strings.Join(js, ",")+"]"))
+	return out
+}
 
 // Decode decodes one JSON value.
 func Decode(data []byte) (any, error) {
@@ -40,10 +76,12 @@ func Records(path string) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if l, ok := v.([]any); ok {
-		return l, nil
+	l, ok := v.([]any)
+	if !ok {
+		l = []any{v}
 	}
-	return []any{v}, nil
+	remember(l, data)
+	return l, nil
 }
 
 func fix(v any) any {
