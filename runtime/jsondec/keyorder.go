@@ -131,7 +131,6 @@ func (o *KeyOrder) build() {
 		seq    int    // objects opened before this one
 		start  int    // of this object's keys in keys
 		fp     uint64 // running sum of key hashes
-		dup    bool   // a key repeats: the decoded map has fewer keys
 	}
 	var (
 		stack     []frame
@@ -158,7 +157,7 @@ func (o *KeyOrder) build() {
 			f := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			if f.object {
-				o.addObject(keys[f.start:], f.seq, f.fp, f.dup)
+				o.addObject(keys[f.start:], f.seq, f.fp)
 				keys = keys[:f.start]
 			}
 			expectKey = false
@@ -183,12 +182,6 @@ func (o *KeyOrder) build() {
 					k = bytes.ToValidUTF8(k, []byte("\uFFFD"))
 				}
 				f := &stack[len(stack)-1]
-				for _, prev := range keys[f.start:] {
-					if bytes.Equal(prev, k) {
-						f.dup = true
-						break
-					}
-				}
 				if _, ok := o.rank[string(k)]; !ok {
 					o.rank[string(k)] = len(keys) - f.start
 				}
@@ -203,9 +196,11 @@ func (o *KeyOrder) build() {
 	}
 }
 
-// addObject records the keys of one closed object.
-func (o *KeyOrder) addObject(keys [][]byte, seq int, fp uint64, dup bool) {
-	if len(keys) == 0 || dup {
+// addObject records the keys of one closed object. An object with a
+// repeated key is recorded too, but can never match a decoded map (which
+// holds the key once, so its key count differs).
+func (o *KeyOrder) addObject(keys [][]byte, seq int, fp uint64) {
+	if len(keys) == 0 {
 		return
 	}
 	fp ^= uint64(len(keys)) * 0x9e3779b97f4a7c15
