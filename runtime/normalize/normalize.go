@@ -624,7 +624,7 @@ func (n *Normalizer) flattenFast(ts *tableState, parent *node, m map[string]any,
 			return errSlow
 		}
 		vt := schema.TypeOf(v)
-		if c.typ == vt && vt != schema.JSON {
+		if c.typ == vt && vt != schema.JSON && vt != schema.Wei {
 			n.cur[c.slot] = v
 			continue
 		}
@@ -739,7 +739,7 @@ func (n *Normalizer) setValue(ts *tableState, c *colState, v any) error {
 	if vt == "" {
 		return fmt.Errorf("column %s: unsupported value type %T", c.name, v)
 	}
-	if c.typ == vt && vt != schema.JSON {
+	if c.typ == vt && vt != schema.JSON && vt != schema.Wei {
 		n.put(ts, c, v)
 		return nil
 	}

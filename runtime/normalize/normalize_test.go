@@ -565,3 +565,23 @@ func TestCollidingKeys(t *testing.T) {
 		})
 	}
 }
+
+// Integers beyond int64 (json.Number from the decoder) are dlt's `wei`,
+// kept as exact decimal text, on the slow path and on the fast path.
+func TestBigIntegers(t *testing.T) {
+	s, n := newNormalizer()
+	r := run(t, n, &TableHints{Name: "t"}, recs(`{"big": 1180591620717411303424}`, `{"big": -1180591620717411303424}`))
+	_ = run(t, n, &TableHints{Name: "t"}, recs(`{"big": 1}`))
+	r2 := run(t, n, &TableHints{Name: "t"}, recs(`{"big": 1180591620717411303425}`))
+	if c := s.Table("t").Column("big"); c == nil || c.DataType != schema.Wei {
+		t.Fatalf("column big: %+v", c)
+	}
+	for i, want := range []string{"1180591620717411303424", "-1180591620717411303424"} {
+		if got := r.rows["t"][i]["big"]; got != want {
+			t.Errorf("row %d: big = %#v, want %q", i, got, want)
+		}
+	}
+	if got := r2.rows["t"][0]["big"]; got != "1180591620717411303425" {
+		t.Errorf("fast path: big = %#v", got)
+	}
+}

@@ -1,15 +1,15 @@
 // Package normalizetest helps tests feed records to the normalizer: it
 // decodes JSON the way the engine does (objects as map[string]any, integers
-// as int64, other numbers as float64).
+// as int64, integers beyond int64 as json.Number, other numbers as float64).
 package normalizetest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/sluicehq/sluice/runtime/jsondec"
 )
 
 // bodies keeps the JSON each page of records was decoded from, keyed by
@@ -46,16 +46,9 @@ func Page(js ...string) []any {
 	return out
 }
 
-// Decode decodes one JSON value.
-func Decode(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return fix(v), nil
-}
+// Decode decodes one JSON value as the engine does (jsondec's
+// encoding/json decoder, which gives the same values as sonic).
+func Decode(data []byte) (any, error) { return jsondec.NewStd().Decode(data) }
 
 // MustDecode decodes one JSON value and panics on error.
 func MustDecode(s string) any {
@@ -82,26 +75,6 @@ func Records(path string) ([]any, error) {
 	}
 	remember(l, data)
 	return l, nil
-}
-
-func fix(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = fix(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = fix(e)
-		}
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	}
-	return v
 }
 
 // BenchRecords returns n records of about 620 bytes of JSON each, decoded
