@@ -90,6 +90,26 @@ type TableHints struct {
 	// Columns are column hints keyed by raw column name, with dlt column
 	// properties as values, e.g. {"payload": {"data_type": "json"}}.
 	Columns map[string]map[string]any
+	// ColumnOrder is the order of the Columns keys (the YAML order): hinted
+	// columns that do not exist yet are created in it. Keys it misses come
+	// after it, sorted.
+	ColumnOrder []string
+	// Nested are the hints of nested tables (dlt's nested_hints), keyed by
+	// the table's path below the root table: "orders" for the list
+	// `orders` (table users__orders), "orders__items" for the list `items`
+	// in its rows. Keys are raw names, normalized here.
+	Nested map[string]*NestedHints
+}
+
+// NestedHints are the hints of one nested table.
+type NestedHints struct {
+	// MaxTableNesting limits the levels from the parent row down: 0 keeps
+	// the list as one json column of the parent row (no nested table); 1
+	// makes the nested table but keeps the lists and objects in its rows
+	// as json; and so on. It never raises the limit of the root table.
+	MaxTableNesting *int
+	// Columns are column hints of the nested table, as TableHints.Columns.
+	Columns map[string]map[string]any
 }
 
 // Batch is the result of normalizing the records of one resource.
@@ -173,6 +193,8 @@ type rootState struct {
 	table     *tableState
 	truncated bool
 	rootKey   bool
+	// nested are the nested-table hints by normalized path below the root
+	nested map[string]*NestedHints
 }
 
 // New returns a normalizer that grows s.
@@ -402,21 +424,60 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 		c.MergeKey = true
 		ts.syncCol(name)
 	}
-	if len(h.Columns) > 0 {
-		keys := make([]string, 0, len(h.Columns))
-		for k := range h.Columns {
-			keys = append(keys, k)
+	if err := n.applyColumnHints(ts, h.Columns, h.ColumnOrder); err != nil {
+		return err
+	}
+	if len(h.Nested) > 0 {
+		rs.nested = make(map[string]*NestedHints, len(h.Nested))
+		for k, nh := range h.Nested {
+			path := n.conv.NormalizePath(k)
+			if path == "" || nh == nil {
+				return fmt.Errorf("normalize: table %s: nested hints for %q: the path is blank", t.Name, k)
+			}
+			if nh.MaxTableNesting != nil && *nh.MaxTableNesting < 0 {
+				return fmt.Errorf("normalize: table %s: nested hints for %q: max_table_nesting is negative", t.Name, k)
+			}
+			for ck, cv := range nh.Columns {
+				if _, err := schema.ColumnFromHints(n.columnName(ck), cv); err != nil {
+					return fmt.Errorf("normalize: table %s: nested hints for %q: column hint %s: %w", t.Name, k, ck, err)
+				}
+			}
+			rs.nested[path] = nh
 		}
-		slices.Sort(keys)
+	} else {
+		rs.nested = nil
+	}
+	ts.refreshRequired()
+	return nil
+}
+
+// applyColumnHints applies column hints (keyed by raw column name) to the
+// table of ts.
+func (n *Normalizer) applyColumnHints(ts *tableState, cols map[string]map[string]any, order []string) error {
+	t := ts.t
+	if len(cols) > 0 {
+		keys := make([]string, 0, len(cols))
+		for _, k := range order {
+			if _, ok := cols[k]; ok && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		rest := len(keys)
+		for k := range cols {
+			if !slices.Contains(keys[:rest], k) {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys[rest:])
 		for _, k := range keys {
 			name := n.columnName(k)
-			hc, err := schema.ColumnFromHints(name, h.Columns[k])
+			hc, err := schema.ColumnFromHints(name, cols[k])
 			if err != nil {
 				return fmt.Errorf("normalize: table %s: column hint %s: %w", t.Name, k, err)
 			}
 			c := t.Column(name)
 			if c == nil {
-				if _, set := h.Columns[k]["nullable"]; !set && defaultNotNull(name) {
+				if _, set := cols[k]["nullable"]; !set && defaultNotNull(name) {
 					hc.Nullable = false
 				}
 				t.AddColumn(hc)
@@ -424,7 +485,7 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 				if !c.Complete() {
 					c.DataType = hc.DataType
 				}
-				if _, set := h.Columns[k]["nullable"]; set {
+				if _, set := cols[k]["nullable"]; set {
 					c.Nullable = hc.Nullable
 				}
 				c.PrimaryKey = c.PrimaryKey || hc.PrimaryKey
@@ -446,7 +507,6 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 			ts.syncCol(name)
 		}
 	}
-	ts.refreshRequired()
 	return nil
 }
 
@@ -514,7 +574,11 @@ func (n *Normalizer) descend(ts *tableState, base, end int, parentID, rootID any
 			continue // an empty list adds no table (dlt)
 		}
 		child := p.node.childTable(n, ts)
-		if err := n.list(child, p.l, parentID, rootID, lvl); err != nil {
+		l := lvl
+		if c := p.node.cap; c > 0 && c-1 < l {
+			l = c - 1 // nested_hints max_table_nesting
+		}
+		if err := n.list(child, p.l, parentID, rootID, l); err != nil {
 			return err
 		}
 	}
@@ -610,7 +674,7 @@ func (n *Normalizer) flattenFast(ts *tableState, parent *node, m map[string]any,
 				continue
 			}
 		case []any:
-			if lvl > 0 && c.typ != schema.JSON {
+			if lvl > 0 && nd.cap != 0 && c.typ != schema.JSON {
 				if len(x) > 0 {
 					if nd.table == nil {
 						return errSlow
@@ -720,7 +784,7 @@ func (n *Normalizer) field(ts *tableState, nd *node, v any, lvl int) error {
 		}
 		return nil
 	case []any:
-		if lvl > 0 && !nd.col.isJSON() {
+		if lvl > 0 && nd.cap != 0 && !nd.col.isJSON() {
 			n.lists = append(n.lists, pending{node: nd, l: x})
 			return nil
 		}

@@ -585,3 +585,64 @@ func TestBigIntegers(t *testing.T) {
 		t.Errorf("fast path: big = %#v", got)
 	}
 }
+
+func TestNestedHints(t *testing.T) {
+	rec := `{"id": 1, "orders": [{"oid": 10, "items": [{"sku": "x"}], "meta": {"a": 1}}], "tags": ["t"]}`
+	tests := []struct {
+		name       string
+		nested     map[string]*NestedHints
+		wantTables []string
+		check      func(t *testing.T, s *schema.Schema, r result)
+	}{
+		{"max_table_nesting 0 keeps the list as a json column", map[string]*NestedHints{"orders": {MaxTableNesting: intp(0)}},
+			[]string{"users", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				if c := s.Table("users").Column("orders"); c == nil || c.DataType != schema.JSON {
+					t.Fatalf("orders column %+v", c)
+				}
+				if got := r.rows["users"][0]["orders"]; got != `[{"items":[{"sku":"x"}],"meta":{"a":1},"oid":10}]` {
+					t.Errorf("orders = %v", got)
+				}
+			}},
+		{"max_table_nesting 1 makes the table, its lists stay json", map[string]*NestedHints{"orders": {MaxTableNesting: intp(1)}},
+			[]string{"users", "users__orders", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				o := r.rows["users__orders"][0]
+				if o["items"] != `[{"sku":"x"}]` || o["meta"] != `{"a":1}` {
+					t.Errorf("users__orders row %v", o)
+				}
+			}},
+		{"a deeper path", map[string]*NestedHints{"orders__items": {MaxTableNesting: intp(0)}},
+			[]string{"users", "users__orders", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				if got := r.rows["users__orders"][0]["items"]; got != `[{"sku":"x"}]` {
+					t.Errorf("items = %v", got)
+				}
+			}},
+		{"column hints of a nested table", map[string]*NestedHints{"orders": {Columns: map[string]map[string]any{"oid": {"data_type": "text"}}}},
+			[]string{"users", "users__orders", "users__orders__items", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				if c := s.Table("users__orders").Column("oid"); c == nil || c.DataType != schema.Text || r.rows["users__orders"][0]["oid"] != "10" {
+					t.Errorf("oid column %+v, row %v", c, r.rows["users__orders"][0])
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, n := newNormalizer()
+			h := &TableHints{Name: "users", Nested: tt.nested}
+			r := run(t, n, h, recs(rec))
+			r2 := run(t, n, h, recs(rec)) // the fast path
+			if len(r2.rows["users"]) != 1 {
+				t.Fatalf("second batch %v", r2.tables)
+			}
+			if !slices.Equal(r.tables, tt.wantTables) || !slices.Equal(r2.tables, tt.wantTables) {
+				t.Fatalf("tables %v then %v, want %v", r.tables, r2.tables, tt.wantTables)
+			}
+			var stored []string
+			for _, tb := range s.DataTables() {
+				stored = append(stored, tb.Name)
+			}
+			if !slices.Equal(stored, tt.wantTables) {
+				t.Errorf("schema tables %v, want %v", stored, tt.wantTables)
+			}
+			tt.check(t, s, r2)
+		})
+	}
+}
