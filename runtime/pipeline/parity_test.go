@@ -192,3 +192,25 @@ func TestBigIntegersStayExact(t *testing.T) {
 		t.Errorf("big = %s (%s), neg = %s, max = %d", big, typ, neg, max)
 	}
 }
+
+func TestNestedHintsKeepAListAsJSON(t *testing.T) {
+	db, dir := loadBody(t, `{"data": [{"id": 1, "orders": [{"oid": 10, "items": [{"sku": "x"}]}], "tags": ["a"]}]}`,
+		"      nested_hints: {orders: {max_table_nesting: 0}}\n")
+	if got := tables(t, db); !slices.Equal(got, []string{"users", "users__tags"}) {
+		t.Errorf("tables %v, want [users users__tags]", got)
+	}
+	names, types := tableInfo(t, db, "users")
+	if !slices.Equal(names, []string{"id", "orders", "_dlt_load_id", "_dlt_id"}) || types[1] != "JSON" {
+		t.Errorf("users columns %v %v", names, types)
+	}
+	var orders string
+	if err := db.QueryRow(`SELECT orders FROM users`).Scan(&orders); err != nil {
+		t.Fatal(err)
+	}
+	if orders != `[{"items":[{"sku":"x"}],"oid":10}]` {
+		t.Errorf("orders = %s", orders)
+	}
+	if cols := storedColumns(t, dir, "users__orders"); cols != nil {
+		t.Errorf("stored schema has users__orders: %v", cols)
+	}
+}

@@ -385,13 +385,21 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 }
 
 func tableHints(r *config.Resource) *normalize.TableHints {
-	return &normalize.TableHints{
+	h := &normalize.TableHints{
 		Name:             firstNonEmpty(r.TableName, r.Name),
 		WriteDisposition: firstNonEmpty(r.WriteDisposition, "append"),
 		PrimaryKey:       r.PrimaryKey,
 		MaxTableNesting:  r.MaxTableNesting,
 		Columns:          r.Columns,
+		ColumnOrder:      r.ColumnOrder,
 	}
+	if len(r.NestedHints) > 0 {
+		h.Nested = make(map[string]*normalize.NestedHints, len(r.NestedHints))
+		for path, nh := range r.NestedHints {
+			h.Nested[path] = &normalize.NestedHints{MaxTableNesting: nh.MaxTableNesting, Columns: nh.Columns}
+		}
+	}
+	return h
 }
 
 // unsupported lists the fields of r that this version accepts in a file
