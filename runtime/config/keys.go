@@ -30,8 +30,8 @@ var (
 		"parent_table_name", "write_disposition", "primary_key", "merge_key", "schema_contract",
 		"table_format", "file_format", "references",
 	}
-	defaultsKeys    = slices.DeleteFunc(slices.Clone(resourceKeys), func(k string) bool { return k == "name" })
-	endpointKeys    = []string{
+	defaultsKeys = slices.DeleteFunc(slices.Clone(resourceKeys), func(k string) bool { return k == "name" })
+	endpointKeys = []string{
 		"path", "method", "params", "json", "data", "headers", "paginator", "data_selector",
 		"response_actions", "incremental", "auth",
 	}
