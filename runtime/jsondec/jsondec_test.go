@@ -289,3 +289,15 @@ func TestMayHaveBigInt(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMayHaveBigInt is the cost the big-integer check adds to every
+// sonic decode of a page (compare BenchmarkDecodePage/sonic).
+func BenchmarkMayHaveBigInt(b *testing.B) {
+	page := makePage(100)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if mayHaveBigInt(page) {
+			b.Fatal("the page has no big integer")
+		}
+	}
+}

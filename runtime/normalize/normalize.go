@@ -27,13 +27,16 @@
 //
 // # Order
 //
-// Go maps have no key order, so within an object keys are taken in sorted
-// order; as in dlt, the scalar fields of an object are taken before the
-// objects nested in it. Column order is therefore deterministic: the data
-// columns in that order as first seen, then `_dlt_load_id`, `_dlt_id` (root)
-// or `_dlt_root_id`, `_dlt_parent_id`, `_dlt_list_idx`, `_dlt_id` (child) —
-// dlt's order. Keys that normalize to the same name overwrite each other;
-// the last in sorted order wins (dlt: last in document order).
+// Columns are created in the document order of the record's keys, nested
+// objects flattened in place, as dlt's normalizer walks a record; then
+// `_dlt_load_id`, `_dlt_id` (root) or `_dlt_root_id`, `_dlt_parent_id`,
+// `_dlt_list_idx`, `_dlt_id` (child) — dlt's order. Go maps have no key
+// order, so NormalizePage takes the response body the records came from
+// and asks jsondec.KeyOrder for the order only on the slow path (a record
+// that adds a column, a variant or a child table, or a table whose keys
+// collide); without a body, keys are sorted. Keys that normalize to the
+// same name are one column: the last in document order wins, at the place
+// of the first (dlt's dict semantics). An empty list adds no table.
 //
 // # Deliberate differences from dlt
 //
