@@ -196,8 +196,12 @@ type rootState struct {
 	table     *tableState
 	truncated bool
 	rootKey   bool
-	// nested are the nested-table hints by normalized path below the root
-	nested map[string]*NestedHints
+	// nested are the nested-table hints by normalized path below the root;
+	// nestedKey maps those paths back to the keys as given, and nestedUsed
+	// marks the paths that met a list
+	nested     map[string]*NestedHints
+	nestedKey  map[string]string
+	nestedUsed map[string]bool
 }
 
 // New returns a normalizer that grows s.
@@ -432,6 +436,10 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 	}
 	if len(h.Nested) > 0 {
 		rs.nested = make(map[string]*NestedHints, len(h.Nested))
+		rs.nestedKey = make(map[string]string, len(h.Nested))
+		if rs.nestedUsed == nil {
+			rs.nestedUsed = map[string]bool{}
+		}
 		for k, nh := range h.Nested {
 			path := n.conv.NormalizePath(k)
 			if path == "" || nh == nil {
@@ -446,6 +454,7 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 				}
 			}
 			rs.nested[path] = nh
+			rs.nestedKey[path] = k
 		}
 	} else {
 		rs.nested = nil
@@ -511,6 +520,24 @@ func (n *Normalizer) applyColumnHints(ts *tableState, cols map[string]map[string
 		}
 	}
 	return nil
+}
+
+// UnmatchedNestedHints returns the keys of h.Nested (as given) that have
+// met no list in the records normalized so far, sorted: a path with a typo
+// would otherwise do nothing in silence.
+func (n *Normalizer) UnmatchedNestedHints(h *TableHints) []string {
+	rs := n.roots[n.conv.NormalizeTablesPath(h.Name)]
+	if rs == nil {
+		return nil
+	}
+	var out []string
+	for path, k := range rs.nestedKey {
+		if !rs.nestedUsed[path] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (n *Normalizer) columnName(raw string) string {
@@ -787,6 +814,9 @@ func (n *Normalizer) field(ts *tableState, nd *node, v any, lvl int) error {
 		}
 		return nil
 	case []any:
+		if ts.root != nil && ts.root.nested != nil {
+			ts.markNested(nd.path)
+		}
 		if lvl > 0 && nd.cap != 0 && !nd.col.isJSON() {
 			n.lists = append(n.lists, pending{node: nd, l: x})
 			return nil

@@ -646,3 +646,15 @@ func TestNestedHints(t *testing.T) {
 		})
 	}
 }
+
+func TestUnmatchedNestedHints(t *testing.T) {
+	_, n := newNormalizer()
+	h := &TableHints{Name: "users", Nested: map[string]*NestedHints{
+		"orders": {MaxTableNesting: intp(0)}, "orderz": {MaxTableNesting: intp(0)}, "Orders__Items": {MaxTableNesting: intp(0)},
+	}}
+	run(t, n, h, recs(`{"id": 1, "orders": [{"items": [1]}]}`))
+	// orders is json, so orders__items is never met
+	if got := n.UnmatchedNestedHints(h); !slices.Equal(got, []string{"Orders__Items", "orderz"}) {
+		t.Errorf("unmatched %v", got)
+	}
+}

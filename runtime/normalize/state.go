@@ -208,3 +208,12 @@ func (ts *tableState) nestedHints(path string) *NestedHints {
 	}
 	return ts.root.nested[naming.MakePath(ts.relPath, path)]
 }
+
+// markNested records that the list at path (in rows of ts) met its hints.
+func (ts *tableState) markNested(path string) {
+	if ts.root != nil && ts.root.nested != nil {
+		if p := naming.MakePath(ts.relPath, path); ts.root.nested[p] != nil {
+			ts.root.nestedUsed[p] = true
+		}
+	}
+}

@@ -381,6 +381,12 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 		// cancellations it caused.
 		return 0, err
 	}
+	for _, r := range resources {
+		for _, k := range norm.UnmatchedNestedHints(hints[r.Config.Name]) {
+			ex.Logger.Warn("nested_hints names a path where the data had no list (check the spelling: the key is the list's path below the resource, such as orders or orders__items)",
+				"resource", r.Config.Name, "path", r.Config.Path+".nested_hints."+k)
+		}
+	}
 	return records.Load(), nil
 }
 
