@@ -22,9 +22,16 @@ var (
 		"schema_contract", "table_format", "file_format", "references", "nested_hints", "parent_table_name",
 	}
 	// passThroughKeys are resource keys kept as given in Resource.Extra.
-	passThroughKeys = []string{"schema_contract", "table_format", "file_format", "references", "nested_hints", "parent_table_name"}
-	defaultsKeys    = slices.DeleteFunc(slices.Clone(resourceKeys), func(k string) bool { return k == "name" })
-	endpointKeys    = []string{
+	passThroughKeys = []string{"schema_contract", "table_format", "file_format", "references", "parent_table_name"}
+	// nestedHintKeys are the hints of a nested table that sluice applies;
+	// nestedHintLaterKeys are those dlt has that it does not apply yet.
+	nestedHintKeys      = []string{"max_table_nesting", "columns"}
+	nestedHintLaterKeys = []string{
+		"parent_table_name", "write_disposition", "primary_key", "merge_key", "schema_contract",
+		"table_format", "file_format", "references",
+	}
+	defaultsKeys = slices.DeleteFunc(slices.Clone(resourceKeys), func(k string) bool { return k == "name" })
+	endpointKeys = []string{
 		"path", "method", "params", "json", "data", "headers", "paginator", "data_selector",
 		"response_actions", "incremental", "auth",
 	}
@@ -79,6 +86,7 @@ const (
 	lvResponseAction
 	lvProcessingStep
 	lvColumn
+	lvNestedHint
 )
 
 func (lv level) allowed() []string {
@@ -115,6 +123,8 @@ func (lv level) allowed() []string {
 		return processingStepKeys
 	case lvColumn:
 		return columnHintKeys
+	case lvNestedHint:
+		return nestedHintKeys
 	}
 	return nil
 }

@@ -397,6 +397,9 @@ func (p *parser) parseResource(n *yaml.Node, defaults bool) *resInfo {
 			}
 		}
 	}
+	if nh := o.get("nested_hints"); nh != nil && !isNull(nh) {
+		r.NestedHints = p.nestedHints(nh)
+	}
 	for _, k := range passThroughKeys {
 		if v := o.get(k); v != nil && !isNull(v) {
 			if r.Extra == nil {
@@ -467,8 +470,52 @@ func (p *parser) parseWriteDisposition(wd *yaml.Node, r *Resource) {
 	}
 }
 
+// nestedHints reads a resource's nested_hints: an object keyed by nested
+// table paths (`orders`, `orders__items`) whose values hold
+// max_table_nesting and columns. dlt's other nested hints are refused.
+func (p *parser) nestedHints(n *yaml.Node) map[string]*NestedHint {
+	o, ok := p.asObject(n, "an object keyed by nested table paths, such as {orders: {max_table_nesting: 0}}")
+	if !ok {
+		return nil
+	}
+	out := make(map[string]*NestedHint, len(o.keys))
+	for _, k := range o.keys {
+		v := o.value[k]
+		path := childPath(o.path, k)
+		if strings.Trim(k, "_ ") == "" {
+			p.at(o.key[k], fmt.Sprintf("nested_hints key %q is not a table path", k), "name the list, such as orders, or orders__items for a list inside it")
+			continue
+		}
+		ho, ok := p.asObject(v, "an object of table hints (max_table_nesting, columns)")
+		if !ok {
+			continue
+		}
+		h := &NestedHint{Path: path, Pos: Pos{Line: v.Line, Column: v.Column}}
+		for _, hk := range ho.keys {
+			if slices.Contains(nestedHintLaterKeys, hk) {
+				p.atPath(childPath(path, hk), ho.key[hk], fmt.Sprintf("nested_hints: %s is not supported in this version yet", hk),
+					"sluice applies max_table_nesting and columns to nested tables; remove "+hk)
+			}
+		}
+		known := newObject(v, p.origin[v])
+		known.keys = slices.DeleteFunc(slices.Clone(known.keys), func(k string) bool { return slices.Contains(nestedHintLaterKeys, k) })
+		p.checkKeys(known, lvNestedHint)
+		if m, ok := p.intField(ho, "max_table_nesting", 0); ok {
+			mi := int(m)
+			h.MaxTableNesting = &mi
+		}
+		if c := ho.get("columns"); c != nil && !isNull(c) {
+			var r Resource
+			p.parseColumns(p.mergeColumns(nil, c, p.origin[c]), &r)
+			h.Columns, h.ColumnOrder = r.Columns, r.ColumnOrder
+		}
+		out[k] = h
+	}
+	return out
+}
+
 func (p *parser) parseColumns(n *yaml.Node, r *Resource) {
-	if n.Kind != yaml.MappingNode {
+	if n == nil || n.Kind != yaml.MappingNode {
 		return // reported by mergeColumns
 	}
 	r.Columns = map[string]map[string]any{}

@@ -135,10 +135,13 @@ type Resource struct {
 	// resource_defaults first, then those only the resource has.
 	ColumnOrder []string
 	Limits      Limits
-	// Extra holds the dlt table hints as given: schema_contract,
-	// table_format, file_format, references, nested_hints,
-	// parent_table_name. Nil when none is set. All but nested_hints are
-	// not acted on yet, and File.Unsupported names them.
+	// NestedHints are the hints of nested tables (dlt's nested_hints), by
+	// the table's path below the resource's table as written (`orders`,
+	// `orders__items`). Nil when not set.
+	NestedHints map[string]*NestedHint
+	// Extra holds the dlt table hints kept as given: schema_contract,
+	// table_format, file_format, references, parent_table_name. Nil when
+	// none is set. None is acted on yet, and File.Unsupported names them.
 	Extra map[string]any
 	// Parent is the resource this one depends on (named by a
 	// {resources.<parent>.<field>} placeholder or a `type: resolve` param);
@@ -158,6 +161,21 @@ type Resource struct {
 type loc struct {
 	path string
 	pos  Pos
+}
+
+// NestedHint is the entry of one nested table in a resource's
+// nested_hints. Only max_table_nesting and columns are applied; the other
+// hints dlt has there are refused by the parser.
+type NestedHint struct {
+	// MaxTableNesting is nil when not set. 0 keeps the list as a json
+	// column of its parent row.
+	MaxTableNesting *int
+	// Columns and ColumnOrder are as Resource.Columns and ColumnOrder.
+	Columns     map[string]map[string]any
+	ColumnOrder []string
+
+	Path string // YAML path, e.g. "source.resources[0].nested_hints.orders"
+	Pos  Pos
 }
 
 // Limits bounds the hooks of a resource (a sluice extension).

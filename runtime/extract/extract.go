@@ -21,6 +21,12 @@ type Page struct {
 	Number int
 	// Records are the records the data selector found.
 	Records []any
+	// Body is the response body the records were decoded from, or nil when
+	// they did not come from one. The normalizer reads it only to learn the
+	// document order of keys when a page adds columns (jsondec.KeyOrder);
+	// whoever changes Records may keep it: changed records fall back to the
+	// order their keys rank in the body.
+	Body []byte
 }
 
 // Resource is a configured resource made ready to run: its extension points
@@ -177,7 +183,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 			}
 		}
 		records := jsonpath.Select(selector, body)
-		if err := emit(&Page{Resource: name, Number: page, Records: records}); err != nil {
+		if err := emit(&Page{Resource: name, Number: page, Records: records, Body: resp.Body}); err != nil {
 			return err
 		}
 		if x.PageLimit > 0 && page >= x.PageLimit {

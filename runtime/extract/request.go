@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
@@ -15,9 +16,10 @@ import (
 // query (lists repeated, nulls dropped), client headers overridden by
 // endpoint headers, and a JSON, form or raw body.
 func BuildRequest(client *config.Client, ep *config.Endpoint) (*extension.Request, error) {
+	path, bound := bindPathParams(ep.Path, ep.Params)
 	req := &extension.Request{
 		Method: ep.Method,
-		URL:    JoinURL(client.BaseURL, unescapeBraces(ep.Path)),
+		URL:    JoinURL(client.BaseURL, path),
 		Header: http.Header{},
 	}
 	if req.Method == "" {
@@ -32,6 +34,9 @@ func BuildRequest(client *config.Client, ep *config.Endpoint) (*extension.Reques
 	if len(ep.Params) > 0 {
 		req.Query = url.Values{}
 		for _, k := range paramOrder(ep) {
+			if bound[k] {
+				continue // consumed by the path (dlt §5.6)
+			}
 			v := ep.Params[k]
 			k = unescapeBraces(k)
 			switch t := v.(type) {
@@ -78,6 +83,56 @@ func BuildRequest(client *config.Client, ep *config.Endpoint) (*extension.Reques
 		}
 	}
 	return req, nil
+}
+
+// bindPathParams substitutes the static path parameters of path (dlt
+// reference §5.6): a placeholder `{name}` without a dot whose param is a
+// scalar or a list (not a `type: resolve`/`type: incremental` object, not
+// null) is replaced by the param's value, URL-path-escaped, and the param is
+// consumed: it is not sent in the query as well. Escaped braces `{{` and
+// `}}` become literal braces in the same pass, so a value can never be
+// mistaken for a placeholder. Dotted placeholders ({resources.p.id},
+// {incremental.start_value}) and unknown names are left as they are.
+func bindPathParams(path string, params map[string]any) (string, map[string]bool) {
+	if !strings.ContainsAny(path, "{}") {
+		return path, nil
+	}
+	var b strings.Builder
+	var bound map[string]bool
+	for i := 0; i < len(path); {
+		c := path[i]
+		if (c == '{' || c == '}') && i+1 < len(path) && path[i+1] == c {
+			b.WriteByte(c)
+			i += 2
+			continue
+		}
+		if c == '{' {
+			if j := strings.IndexAny(path[i+1:], "{}"); j >= 0 && path[i+1+j] == '}' {
+				name := path[i+1 : i+1+j]
+				if v, ok := params[name]; ok && name != "" && !strings.Contains(name, ".") && staticParam(v) {
+					b.WriteString(url.PathEscape(paramString(v)))
+					if bound == nil {
+						bound = map[string]bool{}
+					}
+					bound[name] = true
+					i += j + 2
+					continue
+				}
+			}
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String(), bound
+}
+
+// staticParam reports whether a param value can be bound into the path.
+func staticParam(v any) bool {
+	switch v.(type) {
+	case nil, map[string]any:
+		return false
+	}
+	return true
 }
 
 func paramOrder(ep *config.Endpoint) []string {

@@ -1,11 +1,15 @@
 package extract
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"testing"
 
 	"github.com/sluicehq/sluice/runtime/config"
+	"github.com/sluicehq/sluice/runtime/httpclient"
 )
 
 func TestJoinURL(t *testing.T) {
@@ -129,6 +133,48 @@ func TestDetectSelector(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := DetectSelector([]byte(tt.raw)); got != tt.want {
 				t.Errorf("DetectSelector(%s) = %q, want %q", tt.raw, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestStaticPathParams sends the built request to a real server and checks
+// the path and query it receives (dlt reference §5.6).
+func TestStaticPathParams(t *testing.T) {
+	var got struct{ path, rawQuery string }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.path, got.rawQuery = r.URL.EscapedPath(), r.URL.RawQuery
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name      string
+		path      string
+		params    map[string]any
+		wantPath  string
+		wantQuery string
+	}{
+		{"an int param is bound and consumed", "posts/{id}", map[string]any{"id": int64(3)}, "/posts/3", ""},
+		{"other params stay in the query", "{org}/{repo}/issues", map[string]any{"org": "dlt-hub", "repo": "dlt", "state": "open"}, "/dlt-hub/dlt/issues", "state=open"},
+		{"values are path-escaped", "files/{name}", map[string]any{"name": "a b/c?d"}, "/files/a%20b%2Fc%3Fd", ""},
+		{"escaped braces stay literal and bind nothing", "x/{{id}}", map[string]any{"id": int64(1)}, "/x/%7Bid%7D", "id=1"},
+		{"a value that looks like a placeholder is not expanded", "u/{a}", map[string]any{"a": "{{b}}"}, "/u/%7B%7Bb%7D%7D", ""},
+		{"a null param is not bound", "p/{id}", map[string]any{"id": nil}, "/p/%7Bid%7D", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ep := &config.Endpoint{Path: tt.path, Params: tt.params}
+			req, err := BuildRequest(&config.Client{BaseURL: srv.URL}, ep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := httpclient.New(httpclient.Options{})
+			if _, err := c.Do(context.Background(), req, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got.path != tt.wantPath || got.rawQuery != tt.wantQuery {
+				t.Errorf("server got %s?%s, want %s?%s", got.path, got.rawQuery, tt.wantPath, tt.wantQuery)
 			}
 		})
 	}

@@ -1,7 +1,8 @@
 // Package jsondec decodes JSON response bodies into the plain Go values the
 // rest of sluice works on: objects as map[string]any, arrays as []any,
-// integers that fit in an int64 as int64, every other number as float64,
-// strings, bools and nil.
+// integers that fit in an int64 as int64, larger integers as json.Number
+// (their exact decimal text), every other number as float64, strings, bools
+// and nil.
 //
 // New returns the fastest decoder this build has: github.com/bytedance/sonic
 // where it runs natively (amd64 and arm64 on the Go versions it supports),
@@ -13,8 +14,11 @@
 // # Notes
 //
 //   - Integers are kept exact: an id of 2^63-1 stays an int64, unlike
-//     encoding/json's default float64. Integers outside the int64 range
-//     become float64 (they lose precision, as they would in SQLite).
+//     encoding/json's default float64, and an integer outside the int64
+//     range (2^70) is a json.Number, never a float64. The normalizer gives
+//     such a value dlt's `wei` type (decimal text). sonic on its own would
+//     turn it into a float64: a body that may hold one is decoded with
+//     sonic's UseNumber instead (see mayHaveBigInt).
 //   - A body that is not valid UTF-8 is decoded as if each invalid byte
 //     sequence were U+FFFD, which is what dlt (through requests) does.
 //   - Trailing whitespace is allowed; anything else after the value is an

@@ -1,6 +1,7 @@
 package jsondec
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -49,8 +50,13 @@ func TestDecodeValues(t *testing.T) {
 		{"negative zero", `-0`, int64(0)},
 		{"max int64", `9223372036854775807`, int64(math.MaxInt64)},
 		{"min int64", `-9223372036854775808`, int64(math.MinInt64)},
-		{"beyond int64", `9223372036854775808`, float64(9223372036854775808)},
-		{"below int64", `-9223372036854775809`, float64(-9223372036854775809)},
+		{"beyond int64", `9223372036854775808`, json.Number("9223372036854775808")},
+		{"below int64", `-9223372036854775809`, json.Number("-9223372036854775809")},
+		{"2^70 in an object", `{"big": 1180591620717411303424, "n": 1}`, map[string]any{"big": json.Number("1180591620717411303424"), "n": int64(1)}},
+		{"-2^70 in a list", `[-1180591620717411303424,2.5,"x"]`, []any{json.Number("-1180591620717411303424"), 2.5, "x"}},
+		{"a long fraction is a float", `[0.12345678901234567890123]`, []any{0.12345678901234567890123}},
+		{"long digits in a string stay a string", `["12345678901234567890123",1]`, []any{"12345678901234567890123", int64(1)}},
+		{"big integer literal as float", `1180591620717411303424.0`, float64(1180591620717411303424)},
 		{"integral float", `1.0`, float64(1)},
 		{"exponent", `1e3`, float64(1000)},
 		{"fraction", `-2.5E-1`, float64(-0.25)},
@@ -229,5 +235,69 @@ func BenchmarkDecodePage(b *testing.B) {
 			b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(len(page))/100, "bytes/record")
 		})
+	}
+}
+
+// FuzzDecode checks that every decoder of this build gives the same values
+// for a body both accept (sonic is laxer on some invalid input, such as raw
+// control characters in strings) and that no integer literal is turned into
+// a float:
+// sonic's big-integer path (mayHaveBigInt) must catch every integer beyond
+// int64 that encoding/json sees. Run:
+//
+//	go test -run '^$' -fuzz FuzzDecode -fuzztime 90s ./runtime/jsondec
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"big": 1180591620717411303424}`, `[-1180591620717411303424, 1e5, 0.5]`, `9223372036854775808`,
+		`{"a":"1234567890123456789012","b":[1,2,{"c":null}]}`, `[1.2345678901234567890123e5]`, `{"x":12345678901234567890.5}`,
+		"[\n12345678901234567890123\n]", `"\u00e9"`, `{`,
+	} {
+		f.Add([]byte(s))
+	}
+	decs := decoders(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		std, stdErr := NewStd().Decode(data)
+		for name, d := range decs {
+			v, err := d.Decode(data)
+			if err == nil && stdErr == nil && !reflect.DeepEqual(v, std) {
+				t.Fatalf("%s decodes %q as %#v, encoding/json as %#v", name, data, v, std)
+			}
+		}
+	})
+}
+
+func TestMayHaveBigInt(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`{"a": 1180591620717411303424}`, true},
+		{`[-9223372036854775809]`, true},
+		{`[9223372036854775807]`, true}, // 19 digits: decoded exactly either way
+		{`[922337203685477580]`, false},
+		{`[0.1180591620717411303424]`, false},
+		{`["1180591620717411303424"]`, false},
+		{`[1180591620717411303424e3]`, false},
+		{`{"id": 1, "s": "x"}`, false},
+	}
+	for _, tt := range tests {
+		for pad := 0; pad < 20; pad++ { // every alignment of the 19-byte stride
+			in := strings.Repeat(" ", pad) + tt.in
+			if got := mayHaveBigInt([]byte(in)); got != tt.want {
+				t.Errorf("mayHaveBigInt(%q) = %v, want %v", in, got, tt.want)
+			}
+		}
+	}
+}
+
+// BenchmarkMayHaveBigInt is the cost the big-integer check adds to every
+// sonic decode of a page (compare BenchmarkDecodePage/sonic).
+func BenchmarkMayHaveBigInt(b *testing.B) {
+	page := makePage(100)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if mayHaveBigInt(page) {
+			b.Fatal("the page has no big integer")
+		}
 	}
 }

@@ -11,7 +11,14 @@ import (
 )
 
 // sonicAPI keeps integers exact (int64) and copies strings out of the input.
-var sonicAPI = sonic.Config{UseInt64: true, CopyString: true}.Froze()
+// With UseInt64, sonic turns an integer beyond the int64 range into a
+// float64 (2^70 becomes 1.1805916207174113e+21), so a body that may hold one
+// (mayHaveBigInt) is decoded with sonicNumberAPI instead, whose json.Number
+// values are then converted as the encoding/json decoder converts them.
+var (
+	sonicAPI       = sonic.Config{UseInt64: true, CopyString: true}.Froze()
+	sonicNumberAPI = sonic.Config{UseNumber: true, CopyString: true}.Froze()
+)
 
 // NewSonic returns the sonic decoder, and false when sonic does not run
 // natively here (it would silently fall back to encoding/json and ignore
@@ -27,7 +34,14 @@ type sonicDecoder struct{}
 
 func (sonicDecoder) Decode(data []byte) (any, error) {
 	var v any
-	if err := sonicAPI.Unmarshal(validUTF8(data), &v); err != nil {
+	in := validUTF8(data)
+	if mayHaveBigInt(in) {
+		if err := sonicNumberAPI.Unmarshal(in, &v); err != nil {
+			return nil, sonicError(data, err)
+		}
+		return convertNumbers(v)
+	}
+	if err := sonicAPI.Unmarshal(in, &v); err != nil {
 		return nil, sonicError(data, err)
 	}
 	return v, nil

@@ -72,17 +72,72 @@ func convertNumbers(v any) (any, error) {
 }
 
 // number converts a JSON number literal: an integer literal that fits is an
-// int64, anything else a float64. Like sonic, a literal beyond the float64
-// range is an error.
+// int64, a larger one stays a json.Number (its exact decimal text), anything
+// else is a float64. Like sonic, a literal beyond the float64 range is an
+// error.
 func number(s string) (any, error) {
 	if !strings.ContainsAny(s, ".eE") {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err == nil {
 			return n, nil
 		}
+		return json.Number(s), nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return nil, &SyntaxError{Offset: -1, Msg: "number " + s + " is out of range"}
 	}
 	return f, nil
+}
+
+// mayHaveBigInt reports whether data may hold an integer literal beyond the
+// int64 range: a run of at least 19 digits (int64 has 19) that is not part
+// of a fraction, an exponent or a word. It is a cheap filter, not a parser:
+// a string value such as "x 1234567890123456789" may pass it, which only
+// costs a slower decode. Any run of 19 digits covers a multiple of 19, so
+// only every 19th byte is looked at, and the run around it measured.
+func mayHaveBigInt(data []byte) bool {
+	const span = 19
+	for i := span - 1; i < len(data); i += span {
+		if !isDigit(data[i]) {
+			continue
+		}
+		start, end := i, i+1
+		for start > 0 && isDigit(data[start-1]) {
+			start--
+		}
+		for end < len(data) && isDigit(data[end]) {
+			end++
+		}
+		if end-start >= span && bigIntContext(data, start, end) {
+			return true
+		}
+		i = end - span // resume after the run (the loop adds span)
+		if i < start {
+			i = start
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// bigIntContext reports whether the digits data[start:end] may be an
+// integer literal: preceded by a sign or a JSON separator, and followed by
+// neither a fraction nor an exponent.
+func bigIntContext(data []byte, start, end int) bool {
+	if start > 0 {
+		switch data[start-1] {
+		case '-', ':', '[', ',', ' ', '\t', '\n', '\r':
+		default:
+			return false
+		}
+	}
+	if end < len(data) {
+		switch data[end] {
+		case '.', 'e', 'E':
+			return false
+		}
+	}
+	return true
 }

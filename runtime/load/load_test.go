@@ -27,13 +27,7 @@ type resource struct {
 	pages [][]any
 }
 
-func page(js ...string) []any {
-	out := make([]any, len(js))
-	for i, s := range js {
-		out[i] = normalizetest.MustDecode(s)
-	}
-	return out
-}
+func page(js ...string) []any { return normalizetest.Page(js...) }
 
 func openDB(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
@@ -69,7 +63,7 @@ func runLoad(t *testing.T, path string, state string, resources ...resource) (*l
 			r.pages = [][]any{nil}
 		}
 		for _, p := range r.pages {
-			b, err := n.Normalize(r.hints, p)
+			b, err := n.NormalizePage(r.hints, p, normalizetest.Body(p))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +177,7 @@ func TestNestedRecordTables(t *testing.T) {
 			{"id", "INTEGER", "0"}, {"_dlt_parent_id", "TEXT", "1"}, {"_dlt_list_idx", "INTEGER", "1"}, {"_dlt_id", "TEXT", "1"},
 		},
 		"users__orders__items": {
-			{"qty", "INTEGER", "0"}, {"sku", "TEXT", "0"}, {"_dlt_parent_id", "TEXT", "1"}, {"_dlt_list_idx", "INTEGER", "1"}, {"_dlt_id", "TEXT", "1"},
+			{"sku", "TEXT", "0"}, {"qty", "INTEGER", "0"}, {"_dlt_parent_id", "TEXT", "1"}, {"_dlt_list_idx", "INTEGER", "1"}, {"_dlt_id", "TEXT", "1"},
 		},
 	}
 	for table, cols := range want {

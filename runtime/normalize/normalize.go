@@ -27,13 +27,16 @@
 //
 // # Order
 //
-// Go maps have no key order, so within an object keys are taken in sorted
-// order; as in dlt, the scalar fields of an object are taken before the
-// objects nested in it. Column order is therefore deterministic: the data
-// columns in that order as first seen, then `_dlt_load_id`, `_dlt_id` (root)
-// or `_dlt_root_id`, `_dlt_parent_id`, `_dlt_list_idx`, `_dlt_id` (child) —
-// dlt's order. Keys that normalize to the same name overwrite each other;
-// the last in sorted order wins (dlt: last in document order).
+// Columns are created in the document order of the record's keys, nested
+// objects flattened in place, as dlt's normalizer walks a record; then
+// `_dlt_load_id`, `_dlt_id` (root) or `_dlt_root_id`, `_dlt_parent_id`,
+// `_dlt_list_idx`, `_dlt_id` (child) — dlt's order. Go maps have no key
+// order, so NormalizePage takes the response body the records came from
+// and asks jsondec.KeyOrder for the order only on the slow path (a record
+// that adds a column, a variant or a child table, or a table whose keys
+// collide); without a body, keys are sorted. Keys that normalize to the
+// same name are one column: the last in document order wins, at the place
+// of the first (dlt's dict semantics). An empty list adds no table.
 //
 // # Deliberate differences from dlt
 //
@@ -52,8 +55,8 @@ import (
 	mrand "math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/sluicehq/sluice/runtime/jsondec"
 	"github.com/sluicehq/sluice/runtime/naming"
 	"github.com/sluicehq/sluice/runtime/schema"
 )
@@ -89,6 +92,26 @@ type TableHints struct {
 	MaxTableNesting *int
 	// Columns are column hints keyed by raw column name, with dlt column
 	// properties as values, e.g. {"payload": {"data_type": "json"}}.
+	Columns map[string]map[string]any
+	// ColumnOrder is the order of the Columns keys (the YAML order): hinted
+	// columns that do not exist yet are created in it. Keys it misses come
+	// after it, sorted.
+	ColumnOrder []string
+	// Nested are the hints of nested tables (dlt's nested_hints), keyed by
+	// the table's path below the root table: "orders" for the list
+	// `orders` (table users__orders), "orders__items" for the list `items`
+	// in its rows. Keys are raw names, normalized here.
+	Nested map[string]*NestedHints
+}
+
+// NestedHints are the hints of one nested table.
+type NestedHints struct {
+	// MaxTableNesting limits the levels from the parent row down: 0 keeps
+	// the list as one json column of the parent row (no nested table); 1
+	// makes the nested table but keeps the lists and objects in its rows
+	// as json; and so on. It never raises the limit of the root table.
+	MaxTableNesting *int
+	// Columns are column hints of the nested table, as TableHints.Columns.
 	Columns map[string]map[string]any
 }
 
@@ -139,10 +162,14 @@ type Normalizer struct {
 
 	// cur is the row being built, indexed by slot; it lives in slab
 	cur   []any
-	kvs   []kv
-	dicts []pending
+	keys  []string // key stack of the objects being collected
+	ents  []entry  // fields of the rows being built, in document order
 	lists []pending
 	slab  []any
+
+	// keyOrder gives the document order of the keys of the page being
+	// normalized; nil: sorted order
+	keyOrder *jsondec.KeyOrder
 
 	rng      *mrand.ChaCha8
 	shake    *sha3.SHAKE
@@ -152,14 +179,16 @@ type Normalizer struct {
 	idBase64 [16]byte
 }
 
-type kv struct {
-	k string
-	v any
+// entry is one field of a row: a value (or a list, or an object kept as
+// json) for the column at node nd, found at nesting level lvl.
+type entry struct {
+	nd  *node
+	v   any
+	lvl int
 }
 
 type pending struct {
 	node *node
-	m    map[string]any
 	l    []any
 }
 
@@ -167,6 +196,12 @@ type rootState struct {
 	table     *tableState
 	truncated bool
 	rootKey   bool
+	// nested are the nested-table hints by normalized path below the root;
+	// nestedKey maps those paths back to the keys as given, and nestedUsed
+	// marks the paths that met a list
+	nested     map[string]*NestedHints
+	nestedKey  map[string]string
+	nestedUsed map[string]bool
 }
 
 // New returns a normalizer that grows s.
@@ -197,6 +232,22 @@ func (n *Normalizer) Schema() *schema.Schema { return n.s }
 // `replace` resource, asks to truncate its tables (a replace resource that
 // yields nothing empties its tables, as in dlt).
 func (n *Normalizer) Normalize(h *TableHints, records []any) (*Batch, error) {
+	return n.NormalizePage(h, records, nil)
+}
+
+// NormalizePage is Normalize for records decoded from body (a response
+// body, or nil): new columns are created in the document order of the
+// record's keys, as dlt does. The body is scanned only when a record adds
+// columns or its keys collide after naming (see jsondec.KeyOrder); a record
+// that no object of body matches (one that a processing step built or
+// changed) takes its keys in the order they rank in body, unknown keys last
+// and sorted; without a body, keys are taken in sorted order.
+func (n *Normalizer) NormalizePage(h *TableHints, records []any, body []byte) (*Batch, error) {
+	n.keyOrder = nil
+	if body != nil {
+		n.keyOrder = jsondec.NewKeyOrder(body)
+	}
+	defer func() { n.keyOrder = nil }()
 	if h == nil {
 		return nil, errors.New("normalize: no table hints")
 	}
@@ -272,7 +323,7 @@ func (n *Normalizer) discard() {
 	}
 	n.touched = n.touched[:0]
 	n.cur, n.slab = nil, nil
-	n.kvs, n.dicts, n.lists = n.kvs[:0], n.dicts[:0], n.lists[:0]
+	n.keys, n.ents, n.lists = n.keys[:0], n.ents[:0], n.lists[:0]
 }
 
 // change returns the DDL that makes the destination table match ts.
@@ -380,21 +431,65 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 		c.MergeKey = true
 		ts.syncCol(name)
 	}
-	if len(h.Columns) > 0 {
-		keys := make([]string, 0, len(h.Columns))
-		for k := range h.Columns {
-			keys = append(keys, k)
+	if err := n.applyColumnHints(ts, h.Columns, h.ColumnOrder); err != nil {
+		return err
+	}
+	if len(h.Nested) > 0 {
+		rs.nested = make(map[string]*NestedHints, len(h.Nested))
+		rs.nestedKey = make(map[string]string, len(h.Nested))
+		if rs.nestedUsed == nil {
+			rs.nestedUsed = map[string]bool{}
 		}
-		slices.Sort(keys)
+		for k, nh := range h.Nested {
+			path := n.conv.NormalizePath(k)
+			if path == "" || nh == nil {
+				return fmt.Errorf("normalize: table %s: nested hints for %q: the path is blank", t.Name, k)
+			}
+			if nh.MaxTableNesting != nil && *nh.MaxTableNesting < 0 {
+				return fmt.Errorf("normalize: table %s: nested hints for %q: max_table_nesting is negative", t.Name, k)
+			}
+			for ck, cv := range nh.Columns {
+				if _, err := schema.ColumnFromHints(n.columnName(ck), cv); err != nil {
+					return fmt.Errorf("normalize: table %s: nested hints for %q: column hint %s: %w", t.Name, k, ck, err)
+				}
+			}
+			rs.nested[path] = nh
+			rs.nestedKey[path] = k
+		}
+	} else {
+		rs.nested = nil
+	}
+	ts.refreshRequired()
+	return nil
+}
+
+// applyColumnHints applies column hints (keyed by raw column name) to the
+// table of ts.
+func (n *Normalizer) applyColumnHints(ts *tableState, cols map[string]map[string]any, order []string) error {
+	t := ts.t
+	if len(cols) > 0 {
+		keys := make([]string, 0, len(cols))
+		for _, k := range order {
+			if _, ok := cols[k]; ok && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		rest := len(keys)
+		for k := range cols {
+			if !slices.Contains(keys[:rest], k) {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys[rest:])
 		for _, k := range keys {
 			name := n.columnName(k)
-			hc, err := schema.ColumnFromHints(name, h.Columns[k])
+			hc, err := schema.ColumnFromHints(name, cols[k])
 			if err != nil {
 				return fmt.Errorf("normalize: table %s: column hint %s: %w", t.Name, k, err)
 			}
 			c := t.Column(name)
 			if c == nil {
-				if _, set := h.Columns[k]["nullable"]; !set && defaultNotNull(name) {
+				if _, set := cols[k]["nullable"]; !set && defaultNotNull(name) {
 					hc.Nullable = false
 				}
 				t.AddColumn(hc)
@@ -402,7 +497,7 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 				if !c.Complete() {
 					c.DataType = hc.DataType
 				}
-				if _, set := h.Columns[k]["nullable"]; set {
+				if _, set := cols[k]["nullable"]; set {
 					c.Nullable = hc.Nullable
 				}
 				c.PrimaryKey = c.PrimaryKey || hc.PrimaryKey
@@ -424,8 +519,25 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 			ts.syncCol(name)
 		}
 	}
-	ts.refreshRequired()
 	return nil
+}
+
+// UnmatchedNestedHints returns the keys of h.Nested (as given) that have
+// met no list in the records normalized so far, sorted: a path with a typo
+// would otherwise do nothing in silence.
+func (n *Normalizer) UnmatchedNestedHints(h *TableHints) []string {
+	rs := n.roots[n.conv.NormalizeTablesPath(h.Name)]
+	if rs == nil {
+		return nil
+	}
+	var out []string
+	for path, k := range rs.nestedKey {
+		if !rs.nestedUsed[path] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (n *Normalizer) columnName(raw string) string {
@@ -488,8 +600,15 @@ func (n *Normalizer) record(rs *rootState, rec any) error {
 func (n *Normalizer) descend(ts *tableState, base, end int, parentID, rootID any, lvl int) error {
 	for i := base; i < end; i++ {
 		p := n.lists[i]
+		if len(p.l) == 0 {
+			continue // an empty list adds no table (dlt)
+		}
 		child := p.node.childTable(n, ts)
-		if err := n.list(child, p.l, parentID, rootID, lvl); err != nil {
+		l := lvl
+		if c := p.node.cap; c > 0 && c-1 < l {
+			l = c - 1 // nested_hints max_table_nesting
+		}
+		if err := n.list(child, p.l, parentID, rootID, l); err != nil {
 			return err
 		}
 	}
@@ -540,24 +659,24 @@ func (n *Normalizer) list(ts *tableState, l []any, parentID, rootID any, lvl int
 }
 
 // errSlow stops the fast path: the row would change the schema, so it must
-// be processed in sorted key order.
+// be processed in document key order.
 var errSlow = errors.New("normalize: slow path")
 
 // flattenRow flattens the object m into the row being built. Most rows of
 // an API only fill columns that exist: for those the key order cannot
 // change the result, and the fast path walks the map as it comes. A row
-// that would create a column, a slot, a variant or a child table is done
-// again in sorted key order, so that schema growth stays deterministic.
+// that would create a column, a slot, a variant or a child table, and every
+// row of a table where two keys map to one column, is done again in
+// document key order, so that columns are created in that order and the
+// last of colliding keys wins, as in dlt.
 func (n *Normalizer) flattenRow(ts *tableState, m map[string]any, lvl, listBase int) error {
 	if !ts.collide {
-		dictBase := len(n.dicts)
 		err := n.flattenFast(ts, ts.rowNode, m, lvl)
 		if err != errSlow {
 			return err
 		}
 		n.abortRow()
 		n.lists = n.lists[:listBase]
-		n.dicts = n.dicts[:dictBase]
 	}
 	return n.flatten(ts, ts.rowNode, m, lvl)
 }
@@ -585,7 +704,7 @@ func (n *Normalizer) flattenFast(ts *tableState, parent *node, m map[string]any,
 				continue
 			}
 		case []any:
-			if lvl > 0 && c.typ != schema.JSON {
+			if lvl > 0 && nd.cap != 0 && c.typ != schema.JSON {
 				if len(x) > 0 {
 					if nd.table == nil {
 						return errSlow
@@ -599,7 +718,7 @@ func (n *Normalizer) flattenFast(ts *tableState, parent *node, m map[string]any,
 			return errSlow
 		}
 		vt := schema.TypeOf(v)
-		if c.typ == vt && vt != schema.JSON {
+		if c.typ == vt && vt != schema.JSON && vt != schema.Wei {
 			n.cur[c.slot] = v
 			continue
 		}
@@ -620,42 +739,69 @@ func (n *Normalizer) flattenFast(ts *tableState, parent *node, m map[string]any,
 	return nil
 }
 
-// flatten puts the fields of object m (at path node) into the row being
-// built for ts: scalars of m first, in key order, then the objects nested in
-// m; lists are queued for descend.
+// flatten puts the fields of object m (at path node parent) into the row
+// being built for ts, in document order, nested objects flattened in place
+// (dlt's norm_row_dicts); lists are queued for descend.
 func (n *Normalizer) flatten(ts *tableState, parent *node, m map[string]any, lvl int) error {
+	base := len(n.ents)
+	n.collect(ts, parent, m, lvl)
+	err := n.apply(ts, base)
+	n.ents = n.ents[:base]
+	return err
+}
+
+// collect appends the fields of m to n.ents in document key order,
+// descending into nested objects.
+func (n *Normalizer) collect(ts *tableState, parent *node, m map[string]any, lvl int) {
 	if len(m) == 0 {
-		return nil
+		return
 	}
-	base := len(n.kvs)
-	for k, v := range m {
-		n.kvs = append(n.kvs, kv{k, v})
-	}
-	seg := n.kvs[base:]
-	sortKV(seg)
-	dictBase := len(n.dicts)
-	for i := range seg {
-		nd := parent.child(n, ts, seg[i].k)
-		if d, ok := seg[i].v.(map[string]any); ok && lvl > 0 && !nd.col.isJSON() {
-			n.dicts = append(n.dicts, pending{node: nd, m: d})
+	kb := len(n.keys)
+	n.keys, _ = n.keyOrder.AppendKeys(n.keys, m)
+	ke := len(n.keys)
+	for i := kb; i < ke; i++ {
+		k := n.keys[i]
+		v := m[k]
+		nd := parent.child(n, ts, k)
+		if d, ok := v.(map[string]any); ok && lvl > 0 && !nd.col.isJSON() {
+			n.collect(ts, nd, d, lvl-1)
 			continue
 		}
-		if err := n.field(ts, nd, seg[i].v, lvl); err != nil {
-			n.kvs = n.kvs[:base]
-			n.dicts = n.dicts[:dictBase]
+		n.ents = append(n.ents, entry{nd: nd, v: v, lvl: lvl})
+	}
+	n.keys = n.keys[:kb]
+}
+
+// apply stores the fields n.ents[base:] in the row. Keys that normalize to
+// the same column (`userId`, `user_id`) are resolved as a Python dict
+// resolves them in dlt: the last value in document order wins, and the
+// column takes the place of the first.
+func (n *Normalizer) apply(ts *tableState, base int) error {
+	ents := n.ents[base:]
+	for i := range ents {
+		e := ents[i]
+		if c := e.nd.col; c.owners > 1 {
+			earlier := false
+			for j := 0; j < i; j++ {
+				if ents[j].nd.col == c {
+					earlier = true
+					break
+				}
+			}
+			if earlier {
+				continue
+			}
+			for j := len(ents) - 1; j > i; j-- {
+				if ents[j].nd.col == c {
+					e = ents[j]
+					break
+				}
+			}
+		}
+		if err := n.field(ts, e.nd, e.v, e.lvl); err != nil {
 			return err
 		}
 	}
-	n.kvs = n.kvs[:base]
-	dictEnd := len(n.dicts)
-	for i := dictBase; i < dictEnd; i++ {
-		d := n.dicts[i]
-		if err := n.flatten(ts, d.node, d.m, lvl-1); err != nil {
-			n.dicts = n.dicts[:dictBase]
-			return err
-		}
-	}
-	n.dicts = n.dicts[:dictBase]
 	return nil
 }
 
@@ -668,7 +814,10 @@ func (n *Normalizer) field(ts *tableState, nd *node, v any, lvl int) error {
 		}
 		return nil
 	case []any:
-		if lvl > 0 && !nd.col.isJSON() {
+		if ts.root != nil && ts.root.nested != nil {
+			ts.markNested(nd.path)
+		}
+		if lvl > 0 && nd.cap != 0 && !nd.col.isJSON() {
 			n.lists = append(n.lists, pending{node: nd, l: x})
 			return nil
 		}
@@ -687,7 +836,7 @@ func (n *Normalizer) setValue(ts *tableState, c *colState, v any) error {
 	if vt == "" {
 		return fmt.Errorf("column %s: unsupported value type %T", c.name, v)
 	}
-	if c.typ == vt && vt != schema.JSON {
+	if c.typ == vt && vt != schema.JSON && vt != schema.Wei {
 		n.put(ts, c, v)
 		return nil
 	}
@@ -870,18 +1019,5 @@ func (n *Normalizer) touch(ts *tableState) {
 	if !ts.touched {
 		ts.touched = true
 		n.touched = append(n.touched, ts)
-	}
-}
-
-// sortKV sorts by key; insertion sort for the small objects of typical APIs.
-func sortKV(s []kv) {
-	if len(s) > 12 {
-		slices.SortFunc(s, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-		return
-	}
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].k < s[j-1].k; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
 	}
 }

@@ -23,12 +23,11 @@ func fixture(t *testing.T, name string) []any {
 	return recs
 }
 
-func recs(js ...string) []any {
-	out := make([]any, len(js))
-	for i, s := range js {
-		out[i] = normalizetest.MustDecode(s)
-	}
-	return out
+func recs(js ...string) []any { return normalizetest.Page(js...) }
+
+// normalize is n.NormalizePage with the records' body, as the pipeline calls it.
+func normalize(n *Normalizer, h *TableHints, records []any) (*Batch, error) {
+	return n.NormalizePage(h, records, normalizetest.Body(records))
 }
 
 // result is a batch turned into rows keyed by column name.
@@ -40,7 +39,7 @@ type result struct {
 
 func run(t *testing.T, n *Normalizer, h *TableHints, records []any) result {
 	t.Helper()
-	b, err := n.Normalize(h, records)
+	b, err := normalize(n, h, records)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,14 +82,15 @@ func TestNestedRecord(t *testing.T) {
 	s, n := newNormalizer()
 	r := run(t, n, &TableHints{Name: "users"}, fixture(t, "nested_user.json"))
 
-	wantTables := []string{"users", "users__orders", "users__orders__items", "users__tags"}
+	// document order: the record lists tags before orders
+	wantTables := []string{"users", "users__tags", "users__orders", "users__orders__items"}
 	if !slices.Equal(r.tables, wantTables) {
 		t.Fatalf("tables %v, want %v", r.tables, wantTables)
 	}
 	wantCols := map[string][]string{
 		"users":                {"id", "name", "address__geo__lat", "address__geo__lng", "_dlt_load_id", "_dlt_id"},
 		"users__orders":        {"id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"},
-		"users__orders__items": {"qty", "sku", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"},
+		"users__orders__items": {"sku", "qty", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"},
 		"users__tags":          {"value", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"},
 	}
 	for tbl, want := range wantCols {
@@ -274,7 +274,7 @@ func TestVariantThatCannotCoerceFails(t *testing.T) {
 	h := &TableHints{Name: "t"}
 	// the first text variant value is a timestamp, so the variant column is
 	// a timestamp; "abc" fits neither the column nor its variant
-	_, err := n.Normalize(h, recs(`{"x": 1}`, `{"x": "2022-01-01T00:00:00Z"}`, `{"x": "abc"}`))
+	_, err := normalize(n, h, recs(`{"x": 1}`, `{"x": "2022-01-01T00:00:00Z"}`, `{"x": "abc"}`))
 	if err == nil || !strings.Contains(err.Error(), "x__v_text") {
 		t.Fatalf("err = %v", err)
 	}
@@ -284,7 +284,7 @@ func TestVariantThatCannotCoerceFails(t *testing.T) {
 func TestEmptyKeys(t *testing.T) {
 	s, n := newNormalizer()
 	r := run(t, n, &TableHints{Name: "t"}, fixture(t, "empty_keys.json"))
-	if got := columnNames(s.Table("t")); !slices.Equal(got, []string{"_empty", "a", "b___empty", "_dlt_load_id", "_dlt_id"}) {
+	if got := columnNames(s.Table("t")); !slices.Equal(got, []string{"a", "_empty", "b___empty", "_dlt_load_id", "_dlt_id"}) {
 		t.Errorf("t columns %v", got)
 	}
 	if got := columnNames(s.Table("t__c")); !slices.Equal(got, []string{"_empty", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"}) {
@@ -395,7 +395,7 @@ func TestJSONHintAndPrimaryKey(t *testing.T) {
 	if r.b.Changes[0].Kind != schema.CreateTable || len(r.b.Changes[0].Columns) != 6 {
 		t.Errorf("changes %v", r.b.Changes)
 	}
-	if _, err := n.Normalize(h, recs(`{"name": "no id"}`)); err == nil || !strings.Contains(err.Error(), "primary key") {
+	if _, err := normalize(n, h, recs(`{"name": "no id"}`)); err == nil || !strings.Contains(err.Error(), "primary key") {
 		t.Errorf("a record without its primary key: err = %v", err)
 	}
 }
@@ -423,24 +423,24 @@ func TestMergeAddsRootID(t *testing.T) {
 func TestChangesAcrossBatchesAndRuns(t *testing.T) {
 	s, n := newNormalizer()
 	h := &TableHints{Name: "t"}
-	b1, err := n.Normalize(h, recs(`{"a": 1}`))
+	b1, err := normalize(n, h, recs(`{"a": 1}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(b1.Changes) != 1 || b1.Changes[0].Kind != schema.CreateTable || len(b1.Changes[0].Columns) != 3 {
 		t.Fatalf("first changes %v", b1.Changes)
 	}
-	b2, _ := n.Normalize(h, recs(`{"a": 2}`))
+	b2, _ := normalize(n, h, recs(`{"a": 2}`))
 	if len(b2.Changes) != 0 {
 		t.Errorf("no new columns, changes %v", b2.Changes)
 	}
-	b3, _ := n.Normalize(h, recs(`{"a": 3, "b": "x", "l": [1]}`))
+	b3, _ := normalize(n, h, recs(`{"a": 3, "b": "x", "l": [1]}`))
 	if len(b3.Changes) != 2 || b3.Changes[0].Kind != schema.AddColumns || b3.Changes[0].Columns[0].Name != "b" ||
 		b3.Changes[1].Kind != schema.CreateTable || b3.Changes[1].Table != "t__l" {
 		t.Errorf("third changes %v", b3.Changes)
 	}
 	// rows of one batch share the batch's final columns; earlier rows may be shorter
-	b4, _ := n.Normalize(h, recs(`{"a": 4}`, `{"c": true}`))
+	b4, _ := normalize(n, h, recs(`{"a": 4}`, `{"c": true}`))
 	tr := b4.Tables[0]
 	if !slices.Equal(tr.Columns, []string{"a", "_dlt_load_id", "_dlt_id", "b", "c"}) || len(tr.Rows[0]) != 4 || len(tr.Rows[1]) != 5 {
 		t.Errorf("columns %v rows %v", tr.Columns, tr.Rows)
@@ -453,7 +453,7 @@ func TestChangesAcrossBatchesAndRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	n2 := New(restored, Options{LoadID: "2"})
-	b5, err := n2.Normalize(h, recs(`{"a": "7", "d": 1}`))
+	b5, err := normalize(n2, h, recs(`{"a": "7", "d": 1}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +470,7 @@ func TestReplaceTruncates(t *testing.T) {
 	s.AddTable(schema.NewTable("t", "")).WriteDisposition = "replace"
 	s.AddTable(schema.NewTable("t__x", "t"))
 	h := &TableHints{Name: "t", WriteDisposition: "replace"}
-	b1, _ := n.Normalize(h, nil)
+	b1, _ := normalize(n, h, nil)
 	if !slices.Equal(b1.Truncate, []string{"t", "t__x"}) {
 		t.Errorf("truncate %v", b1.Truncate)
 	}
@@ -478,7 +478,7 @@ func TestReplaceTruncates(t *testing.T) {
 	if len(b1.Changes) != 1 || len(b1.Changes[0].Columns) != 2 {
 		t.Errorf("changes %v", b1.Changes)
 	}
-	b2, _ := n.Normalize(h, recs(`{"a": 1}`))
+	b2, _ := normalize(n, h, recs(`{"a": 1}`))
 	if len(b2.Truncate) != 0 {
 		t.Errorf("second batch truncates again: %v", b2.Truncate)
 	}
@@ -500,5 +500,161 @@ func TestShortenedNames(t *testing.T) {
 	}
 	if len(r.tables) != 2 {
 		t.Errorf("tables %v", r.tables)
+	}
+}
+
+// TestKeyOrder checks where new columns go: the document order of the
+// record's keys, nested objects flattened in place (dlt's norm_row_dicts),
+// and the fallbacks when the body does not tell.
+func TestKeyOrder(t *testing.T) {
+	body := `[{"id": 1, "name": "a", "address": {"zip": "1", "city": "c"}, "email": "e", "createdAt": "2024-01-01T00:00:00Z"}]`
+	rec := func() []any { return []any{normalizetest.MustDecode(body).([]any)[0]} }
+	tests := []struct {
+		name    string
+		records []any
+		body    []byte
+		want    []string
+	}{
+		{"document order", rec(), []byte(body), []string{"id", "name", "address__zip", "address__city", "email", "created_at", "_dlt_load_id", "_dlt_id"}},
+		{"no body: sorted", rec(), nil, []string{"address__city", "address__zip", "created_at", "email", "id", "name", "_dlt_load_id", "_dlt_id"}},
+		{"a record a step changed: ranks from the body, unknown keys last",
+			[]any{map[string]any{"full": "x", "email": "e", "id": int64(1), "added": true}}, []byte(body),
+			[]string{"id", "email", "added", "full", "_dlt_load_id", "_dlt_id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, n := newNormalizer()
+			if _, err := n.NormalizePage(&TableHints{Name: "users"}, tt.records, tt.body); err != nil {
+				t.Fatal(err)
+			}
+			if got := columnNames(s.Table("users")); !slices.Equal(got, tt.want) {
+				t.Errorf("columns %v\nwant    %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// dlt-behaviour.md §8.1: keys that normalize to the same name overwrite
+// each other, the last in document order wins (a null too); the column
+// keeps the place of the first.
+func TestCollidingKeys(t *testing.T) {
+	tests := []struct {
+		rec  string
+		cols []string
+		want map[string]any
+	}{
+		{`{"userId": 1, "user_id": 2}`, []string{"user_id"}, map[string]any{"user_id": int64(2)}},
+		{`{"user_id": 2, "a": 0, "userId": "x"}`, []string{"user_id", "a"}, map[string]any{"user_id": "x", "a": int64(0)}},
+		{`{"a": {"b": 1}, "a__b": 2}`, []string{"a__b"}, map[string]any{"a__b": int64(2)}},
+		{`{"x": 5, "X": null, "y": 1}`, []string{"y"}, map[string]any{"y": int64(1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rec, func(t *testing.T) {
+			s, n := newNormalizer()
+			r := run(t, n, &TableHints{Name: "t"}, recs(tt.rec))
+			want := append(tt.cols, "_dlt_load_id", "_dlt_id")
+			if got := columnNames(s.Table("t")); !slices.Equal(got, want) {
+				t.Errorf("columns %v, want %v", got, want)
+			}
+			row := r.rows["t"][0]
+			for k, v := range tt.want {
+				if row[k] != v {
+					t.Errorf("%s = %#v, want %#v", k, row[k], v)
+				}
+			}
+		})
+	}
+}
+
+// Integers beyond int64 (json.Number from the decoder) are dlt's `wei`,
+// kept as exact decimal text, on the slow path and on the fast path.
+func TestBigIntegers(t *testing.T) {
+	s, n := newNormalizer()
+	r := run(t, n, &TableHints{Name: "t"}, recs(`{"big": 1180591620717411303424}`, `{"big": -1180591620717411303424}`))
+	_ = run(t, n, &TableHints{Name: "t"}, recs(`{"big": 1}`))
+	r2 := run(t, n, &TableHints{Name: "t"}, recs(`{"big": 1180591620717411303425}`))
+	if c := s.Table("t").Column("big"); c == nil || c.DataType != schema.Wei {
+		t.Fatalf("column big: %+v", c)
+	}
+	for i, want := range []string{"1180591620717411303424", "-1180591620717411303424"} {
+		if got := r.rows["t"][i]["big"]; got != want {
+			t.Errorf("row %d: big = %#v, want %q", i, got, want)
+		}
+	}
+	if got := r2.rows["t"][0]["big"]; got != "1180591620717411303425" {
+		t.Errorf("fast path: big = %#v", got)
+	}
+}
+
+func TestNestedHints(t *testing.T) {
+	rec := `{"id": 1, "orders": [{"oid": 10, "items": [{"sku": "x"}], "meta": {"a": 1}}], "tags": ["t"]}`
+	tests := []struct {
+		name       string
+		nested     map[string]*NestedHints
+		wantTables []string
+		check      func(t *testing.T, s *schema.Schema, r result)
+	}{
+		{"max_table_nesting 0 keeps the list as a json column", map[string]*NestedHints{"orders": {MaxTableNesting: intp(0)}},
+			[]string{"users", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				if c := s.Table("users").Column("orders"); c == nil || c.DataType != schema.JSON {
+					t.Fatalf("orders column %+v", c)
+				}
+				if got := r.rows["users"][0]["orders"]; got != `[{"items":[{"sku":"x"}],"meta":{"a":1},"oid":10}]` {
+					t.Errorf("orders = %v", got)
+				}
+			}},
+		{"max_table_nesting 1 makes the table, its lists stay json", map[string]*NestedHints{"orders": {MaxTableNesting: intp(1)}},
+			[]string{"users", "users__orders", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				o := r.rows["users__orders"][0]
+				if o["items"] != `[{"sku":"x"}]` || o["meta"] != `{"a":1}` {
+					t.Errorf("users__orders row %v", o)
+				}
+			}},
+		{"a deeper path", map[string]*NestedHints{"orders__items": {MaxTableNesting: intp(0)}},
+			[]string{"users", "users__orders", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				if got := r.rows["users__orders"][0]["items"]; got != `[{"sku":"x"}]` {
+					t.Errorf("items = %v", got)
+				}
+			}},
+		{"column hints of a nested table", map[string]*NestedHints{"orders": {Columns: map[string]map[string]any{"oid": {"data_type": "text"}}}},
+			[]string{"users", "users__orders", "users__orders__items", "users__tags"}, func(t *testing.T, s *schema.Schema, r result) {
+				if c := s.Table("users__orders").Column("oid"); c == nil || c.DataType != schema.Text || r.rows["users__orders"][0]["oid"] != "10" {
+					t.Errorf("oid column %+v, row %v", c, r.rows["users__orders"][0])
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, n := newNormalizer()
+			h := &TableHints{Name: "users", Nested: tt.nested}
+			r := run(t, n, h, recs(rec))
+			r2 := run(t, n, h, recs(rec)) // the fast path
+			if len(r2.rows["users"]) != 1 {
+				t.Fatalf("second batch %v", r2.tables)
+			}
+			if !slices.Equal(r.tables, tt.wantTables) || !slices.Equal(r2.tables, tt.wantTables) {
+				t.Fatalf("tables %v then %v, want %v", r.tables, r2.tables, tt.wantTables)
+			}
+			var stored []string
+			for _, tb := range s.DataTables() {
+				stored = append(stored, tb.Name)
+			}
+			if !slices.Equal(stored, tt.wantTables) {
+				t.Errorf("schema tables %v, want %v", stored, tt.wantTables)
+			}
+			tt.check(t, s, r2)
+		})
+	}
+}
+
+func TestUnmatchedNestedHints(t *testing.T) {
+	_, n := newNormalizer()
+	h := &TableHints{Name: "users", Nested: map[string]*NestedHints{
+		"orders": {MaxTableNesting: intp(0)}, "orderz": {MaxTableNesting: intp(0)}, "Orders__Items": {MaxTableNesting: intp(0)},
+	}}
+	run(t, n, h, recs(`{"id": 1, "orders": [{"items": [1]}]}`))
+	// orders is json, so orders__items is never met
+	if got := n.UnmatchedNestedHints(h); !slices.Equal(got, []string{"Orders__Items", "orderz"}) {
+		t.Errorf("unmatched %v", got)
 	}
 }

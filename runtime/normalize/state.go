@@ -10,6 +10,7 @@ type tableState struct {
 	seq      int // creation order
 	t        *schema.Table
 	fullPath string // the table's path before shortening
+	relPath  string // the path below the root table; "" for the root
 	root     *rootState
 
 	cols    map[string]*colState
@@ -68,6 +69,9 @@ type node struct {
 	col      *colState
 	children map[string]*node
 	table    *tableState // the child table of a list at this path
+	// cap is the max_table_nesting of the nested table of a list at this
+	// path (nested_hints), or -1
+	cap int
 }
 
 func (n *Normalizer) tableState(t *schema.Table, fullPath string, root *rootState) *tableState {
@@ -80,7 +84,7 @@ func (n *Normalizer) tableState(t *schema.Table, fullPath string, root *rootStat
 		fullPath:     fullPath,
 		root:         root,
 		cols:         make(map[string]*colState),
-		rowNode:      &node{},
+		rowNode:      &node{cap: -1},
 		materialized: make(map[string]bool),
 	}
 	n.tables[t.Name] = ts
@@ -154,7 +158,7 @@ func (nd *node) child(n *Normalizer, ts *tableState, k string) *node {
 	if norm == "" {
 		norm = naming.EmptyKey
 	}
-	c := &node{}
+	c := &node{cap: -1}
 	var name string
 	if nd.path == "" {
 		c.path, name = norm, norm
@@ -165,6 +169,9 @@ func (nd *node) child(n *Normalizer, ts *tableState, k string) *node {
 	c.col = ts.colState(name)
 	if c.col.owners++; c.col.owners > 1 {
 		ts.collide = true
+	}
+	if nh := ts.nestedHints(c.path); nh != nil && nh.MaxTableNesting != nil {
+		c.cap = *nh.MaxTableNesting
 	}
 	if nd.children == nil {
 		nd.children = make(map[string]*node)
@@ -185,5 +192,28 @@ func (nd *node) childTable(n *Normalizer, parent *tableState) *tableState {
 		t = n.s.AddTable(schema.NewTable(name, parent.t.Name))
 	}
 	nd.table = n.tableState(t, full, parent.root)
+	nd.table.relPath = naming.MakePath(parent.relPath, nd.path)
+	if nh := parent.nestedHints(nd.path); nh != nil && len(nh.Columns) > 0 {
+		// validated when the hints were applied to the root
+		_ = n.applyColumnHints(nd.table, nh.Columns, nil)
+	}
 	return nd.table
+}
+
+// nestedHints returns the nested_hints of the table of a list at path (a
+// node path in the rows of ts), or nil.
+func (ts *tableState) nestedHints(path string) *NestedHints {
+	if ts.root == nil || ts.root.nested == nil {
+		return nil
+	}
+	return ts.root.nested[naming.MakePath(ts.relPath, path)]
+}
+
+// markNested records that the list at path (in rows of ts) met its hints.
+func (ts *tableState) markNested(path string) {
+	if ts.root != nil && ts.root.nested != nil {
+		if p := naming.MakePath(ts.relPath, path); ts.root.nested[p] != nil {
+			ts.root.nestedUsed[p] = true
+		}
+	}
 }

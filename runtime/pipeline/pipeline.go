@@ -353,7 +353,7 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 			if len(p.Records) == 0 {
 				continue
 			}
-			b, err := norm.Normalize(hints[p.Resource], p.Records)
+			b, err := norm.NormalizePage(hints[p.Resource], p.Records, p.Body)
 			if err != nil {
 				return fmt.Errorf("resource %s, page %d: normalizing: %w", p.Resource, p.Number, err)
 			}
@@ -381,17 +381,31 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 		// cancellations it caused.
 		return 0, err
 	}
+	for _, r := range resources {
+		for _, k := range norm.UnmatchedNestedHints(hints[r.Config.Name]) {
+			ex.Logger.Warn("nested_hints names a path where the data had no list (check the spelling: the key is the list's path below the resource, such as orders or orders__items)",
+				"resource", r.Config.Name, "path", r.Config.Path+".nested_hints."+k)
+		}
+	}
 	return records.Load(), nil
 }
 
 func tableHints(r *config.Resource) *normalize.TableHints {
-	return &normalize.TableHints{
+	h := &normalize.TableHints{
 		Name:             firstNonEmpty(r.TableName, r.Name),
 		WriteDisposition: firstNonEmpty(r.WriteDisposition, "append"),
 		PrimaryKey:       r.PrimaryKey,
 		MaxTableNesting:  r.MaxTableNesting,
 		Columns:          r.Columns,
+		ColumnOrder:      r.ColumnOrder,
 	}
+	if len(r.NestedHints) > 0 {
+		h.Nested = make(map[string]*normalize.NestedHints, len(r.NestedHints))
+		for path, nh := range r.NestedHints {
+			h.Nested[path] = &normalize.NestedHints{MaxTableNesting: nh.MaxTableNesting, Columns: nh.Columns}
+		}
+	}
+	return h
 }
 
 // prepare selects the resources to run and builds their extension

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"strconv"
@@ -29,8 +30,12 @@ func TypeOf(v any) DataType {
 	case map[string]any, []any:
 		return JSON
 	case json.Number:
-		if _, err := v.(json.Number).Int64(); err == nil {
+		n := v.(json.Number)
+		if _, err := n.Int64(); err == nil {
 			return Bigint
+		}
+		if isIntegerLiteral(string(n)) {
+			return Wei // beyond int64: dlt's large_integer detection
 		}
 		return Double
 	case time.Time:
@@ -39,6 +44,22 @@ func TypeOf(v any) DataType {
 		return Binary
 	}
 	return ""
+}
+
+// isIntegerLiteral reports whether s is a JSON integer literal.
+func isIntegerLiteral(s string) bool {
+	if strings.HasPrefix(s, "-") {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Infer returns the type a new column gets from its first non-null value
@@ -80,11 +101,15 @@ func Coerce(to, from DataType, v any) (out any, ok bool) {
 			return t.UTC(), true
 		case Binary:
 			return v, true
+		case Wei:
+			return numberText(v), true
 		}
 	}
 	switch to {
 	case Text:
 		switch from {
+		case Wei:
+			return numberText(v), true
 		case Bigint:
 			i, ok := toInt64(v)
 			if !ok {
@@ -117,6 +142,8 @@ func Coerce(to, from DataType, v any) (out any, ok bool) {
 		}
 	case Double:
 		switch from {
+		case Wei:
+			return toFloat(v), true
 		case Text:
 			return textToDouble(v.(string))
 		case Bigint:
@@ -195,6 +222,8 @@ func Coerce(to, from DataType, v any) (out any, ok bool) {
 		}
 	case Decimal, Wei:
 		switch from {
+		case Wei:
+			return numberText(v), true
 		case Text:
 			s := strings.TrimSpace(v.(string))
 			if strings.HasPrefix(s, "0x") {
@@ -246,6 +275,17 @@ func Coerce(to, from DataType, v any) (out any, ok bool) {
 		}
 	}
 	return nil, false
+}
+
+// numberText is the decimal text of a json.Number (or of a string).
+func numberText(v any) string {
+	switch x := v.(type) {
+	case json.Number:
+		return string(x)
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
 }
 
 func toInt64(v any) (any, bool) {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -26,6 +27,10 @@ func TestInfer(t *testing.T) {
 		{"2021-07-24T10:51:00 extra", Text},
 		{"12345678901234", Text},
 		{int64(1), Bigint},
+		{json.Number("1180591620717411303424"), Wei},
+		{json.Number("-1180591620717411303424"), Wei},
+		{json.Number("12"), Bigint},
+		{json.Number("1.5"), Double},
 		{1.5, Double},
 		{true, Bool},
 		{map[string]any{}, JSON},
@@ -67,6 +72,11 @@ func TestCoerce(t *testing.T) {
 		ok   bool
 	}{
 		{Text, int64(5), "5", true},
+		{Wei, json.Number("1180591620717411303424"), "1180591620717411303424", true},
+		{Text, json.Number("-1180591620717411303424"), "-1180591620717411303424", true},
+		{Double, json.Number("1180591620717411303424"), 1.1805916207174113e21, true},
+		{Bigint, json.Number("1180591620717411303424"), nil, false},
+		{Wei, int64(7), "7", true},
 		{Text, 1.5, "1.5", true},
 		{Text, 2.0, "2.0", true},
 		{Text, true, "True", true},

@@ -18,7 +18,7 @@
 //	time       TIME            TEXT "15:04:05.000000"
 //	json       JSON            TEXT, compact JSON
 //	decimal    DECIMAL(p,s)    as given (default precision 38, scale 9)
-//	wei        DECIMAL(38,0)   as given
+//	wei        TEXT            TEXT, the exact decimal integer
 //	binary     BLOB            BLOB
 //
 // Timestamps are ISO-8601 UTC text in exactly the form dlt's SQLite
@@ -320,7 +320,11 @@ func SQLType(c *schema.Column) string {
 		}
 		return fmt.Sprintf("DECIMAL(%d,%d)", p, s)
 	case schema.Wei:
-		return "DECIMAL(38,0)"
+		// A declared DECIMAL has NUMERIC affinity: SQLite would turn the
+		// text of an integer beyond int64 into a REAL and lose digits
+		// (1180591620717411303424 → 1.1805916207174113e+21). TEXT keeps
+		// it exact; CAST(x AS REAL) or CAST(x AS INTEGER) where it fits.
+		return "TEXT"
 	case schema.Binary:
 		return "BLOB"
 	}

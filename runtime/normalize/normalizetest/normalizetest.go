@@ -1,25 +1,54 @@
 // Package normalizetest helps tests feed records to the normalizer: it
 // decodes JSON the way the engine does (objects as map[string]any, integers
-// as int64, other numbers as float64).
+// as int64, integers beyond int64 as json.Number, other numbers as float64).
 package normalizetest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
+
+	"github.com/sluicehq/sluice/runtime/jsondec"
 )
 
-// Decode decodes one JSON value.
-func Decode(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
+// bodies keeps the JSON each page of records was decoded from, keyed by
+// the page's first record, so that tests can normalize as the pipeline does
+// (normalize.NormalizePage with the body, which gives the key order).
+var bodies sync.Map
+
+func remember(recs []any, body []byte) {
+	if len(recs) > 0 {
+		bodies.Store(&recs[0], body)
 	}
-	return fix(v), nil
 }
+
+// Body returns the JSON that recs (from Records or Page) was decoded from,
+// or nil.
+func Body(recs []any) []byte {
+	if len(recs) == 0 {
+		return nil
+	}
+	if b, ok := bodies.Load(&recs[0]); ok {
+		return b.([]byte)
+	}
+	return nil
+}
+
+// Page decodes each string as one record; Body of the result is their
+// JSON array.
+func Page(js ...string) []any {
+	out := make([]any, len(js))
+	for i, s := range js {
+		out[i] = MustDecode(s)
+	}
+	remember(out, []byte("["+strings.Join(js, ",")+"]"))
+	return out
+}
+
+// Decode decodes one JSON value as the engine does (jsondec's
+// encoding/json decoder, which gives the same values as sonic).
+func Decode(data []byte) (any, error) { return jsondec.NewStd().Decode(data) }
 
 // MustDecode decodes one JSON value and panics on error.
 func MustDecode(s string) any {
@@ -40,30 +69,12 @@ func Records(path string) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if l, ok := v.([]any); ok {
-		return l, nil
+	l, ok := v.([]any)
+	if !ok {
+		l = []any{v}
 	}
-	return []any{v}, nil
-}
-
-func fix(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = fix(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = fix(e)
-		}
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	}
-	return v
+	remember(l, data)
+	return l, nil
 }
 
 // BenchRecords returns n records of about 620 bytes of JSON each, decoded
