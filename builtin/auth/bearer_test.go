@@ -29,10 +29,8 @@ func newAuth(t *testing.T, typ string, args map[string]any) (extension.Authentic
 func TestSpecsMatchParse(t *testing.T) {
 	reg := extension.NewRegistry[extension.Authenticator]("auth")
 	Register(reg)
-	for _, typ := range reg.Types() {
-		if err := reg.CheckSpec(typ); err != nil {
-			t.Error(err)
-		}
+	if err := reg.CheckSpecs(); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -57,9 +57,7 @@ func TestConformance(t *testing.T) {
 func TestSpecsMatchParse(t *testing.T) {
 	reg := extension.NewRegistry[extension.PaginatorFactory]("paginator")
 	Register(reg)
-	for _, typ := range reg.Types() {
-		if err := reg.CheckSpec(typ); err != nil {
-			t.Error(err)
-		}
+	if err := reg.CheckSpecs(); err != nil {
+		t.Error(err)
 	}
 }

@@ -2,6 +2,7 @@ package extension
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -169,4 +170,16 @@ func (r *Registry[T]) CheckSpec(typ string) error {
 		return fmt.Errorf("%s %q: %s", r.point, typ, strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// CheckSpecs runs CheckSpec on every registered type and joins the
+// errors: the one call each implementation's tests make.
+func (r *Registry[T]) CheckSpecs() error {
+	var errs []error
+	for _, typ := range r.Types() {
+		if err := r.CheckSpec(typ); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -190,3 +190,31 @@ func TestSpecField(t *testing.T) {
 		t.Fatalf("String = %q", f.String())
 	}
 }
+
+func TestCheckSpec(t *testing.T) {
+	r := NewRegistry[*fake]("paginator")
+	parse := func(a *Args) (Builder[*fake], error) {
+		return Ready(&fake{next: a.String("next", "n") + a.String("extra", "")}), nil
+	}
+	r.Register("good", Spec{Summary: "s", Fields: []Field{
+		{Name: "next", Type: TypeString, Default: "n", Doc: "d"},
+		{Name: "extra", Type: TypeString, Doc: "d"},
+	}}, parse)
+	r.Register("undeclared", Spec{Summary: "s", Fields: []Field{{Name: "next", Type: TypeString, Doc: "d"}}}, parse)
+	r.Register("unread", Spec{Summary: "s", Fields: []Field{
+		{Name: "next", Type: TypeString, Doc: "d"}, {Name: "extra", Type: TypeString, Doc: "d"},
+		{Name: "gone", Type: TypeString, Doc: "d"},
+	}}, parse)
+	if err := r.CheckSpec("good"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckSpec("undeclared"); err == nil || !strings.Contains(err.Error(), `reads "extra"`) {
+		t.Fatalf("undeclared: %v", err)
+	}
+	if err := r.CheckSpec("unread"); err == nil || !strings.Contains(err.Error(), `declares "gone"`) {
+		t.Fatalf("unread: %v", err)
+	}
+	if err := r.CheckSpecs(); err == nil || strings.Contains(err.Error(), `"good"`) {
+		t.Fatalf("CheckSpecs: %v", err)
+	}
+}
