@@ -3,14 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
-	"github.com/sluicehq/sluice/runtime/pipeline"
 )
 
 func newValidateCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -45,8 +43,9 @@ func registries() *extension.Registries {
 }
 
 func loadFile(path string) (*config.File, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, &pipeline.UsageError{Msg: fmt.Sprintf("cannot read the pipeline file: %v", err)}
+	if err := checkPipelinePath(path); err != nil {
+		return nil, err
 	}
-	return config.Load(path, config.Options{Registries: registries()})
+	f, err := config.Load(path, config.Options{Registries: registries()})
+	return f, withPath(path, err)
 }

@@ -77,11 +77,15 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // failure prints err the way a user should read it and returns the exit
 // error that matches its kind.
 func failure(stderr io.Writer, err error) error {
+	var inFile *fileProblems
 	var problems config.Problems
 	var usage *pipeline.UsageError
 	switch {
+	case errors.As(err, &inFile):
+		printProblems(stderr, inFile.path, inFile.problems)
+		return &exitError{code: exitUsage}
 	case errors.As(err, &problems):
-		printProblems(stderr, problems)
+		printProblems(stderr, "", problems)
 		return &exitError{code: exitUsage}
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "error: %v\n", usage)
@@ -94,13 +98,18 @@ func failure(stderr io.Writer, err error) error {
 	}
 }
 
-func printProblems(w io.Writer, problems config.Problems) {
+// printProblems lists problems under a header that names the file (path;
+// "the pipeline file" when unknown).
+func printProblems(w io.Writer, path string, problems config.Problems) {
 	n := len(problems)
 	word := "problems"
 	if n == 1 {
 		word = "problem"
 	}
-	fmt.Fprintf(w, "%d %s in the pipeline file:\n", n, word)
+	if path == "" {
+		path = "the pipeline file"
+	}
+	fmt.Fprintf(w, "%d %s in %s:\n", n, word, path)
 	for _, p := range problems {
 		fmt.Fprintf(w, "  %s\n", p.String())
 	}
