@@ -9,6 +9,7 @@ import (
 	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/runtime/pipeline"
 )
 
 func newValidateCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -43,8 +44,8 @@ func registries() *extension.Registries {
 }
 
 func loadFile(path string) (*config.File, error) {
-	if err := checkPipelinePath(path); err != nil {
-		return nil, err
+	if msg := pipelinePathProblem(path); msg != "" {
+		return nil, &pipeline.UsageError{Msg: msg}
 	}
 	f, err := config.Load(path, config.Options{Registries: registries()})
 	return f, withPath(path, err)

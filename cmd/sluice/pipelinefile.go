@@ -22,19 +22,19 @@ type fileProblems struct {
 func (e *fileProblems) Error() string { return e.path + ": " + e.problems.Error() }
 func (e *fileProblems) Unwrap() error { return e.problems }
 
-// checkPipelinePath refuses, as a usage error (exit 2), a pipeline path
-// that does not exist or is a folder, saying which.
-func checkPipelinePath(path string) error {
+// pipelinePathProblem says what is wrong with a pipeline path that does
+// not exist or is a folder (a usage error, exit 2), or returns "".
+func pipelinePathProblem(path string) string {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return &pipeline.UsageError{Msg: fmt.Sprintf("cannot read the pipeline file %s: it does not exist", path)}
+		return fmt.Sprintf("cannot read the pipeline file %s: it does not exist", path)
 	case err != nil:
-		return &pipeline.UsageError{Msg: fmt.Sprintf("cannot read the pipeline file: %v", err)}
+		return fmt.Sprintf("cannot read the pipeline file: %v", err)
 	case fi.IsDir():
-		return &pipeline.UsageError{Msg: fmt.Sprintf("%s is a folder, not a pipeline file; %s", path, folderHint(path))}
+		return fmt.Sprintf("%s is a folder, not a pipeline file; %s", path, folderHint(path))
 	}
-	return nil
+	return ""
 }
 
 // folderHint suggests the YAML files inside a folder given as the pipeline.
