@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sluicehq/sluice/cmd/sluice/internal/console"
 	"github.com/sluicehq/sluice/runtime/pipeline"
 	"github.com/sluicehq/sluice/runtime/redact"
 )
@@ -28,7 +30,7 @@ type runFlags struct {
 	format       string
 }
 
-func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+func newRunCmd(stdout io.Writer, stderr *console.Writer, tty bool) *cobra.Command {
 	var fl runFlags
 	cmd := &cobra.Command{
 		Use:   "run PIPELINE.yaml",
@@ -41,7 +43,9 @@ are committed together in one transaction, or not at all. A run that fails
 or is interrupted leaves the database as it was.
 
 Exit code 0 when the load succeeded, 1 when extraction or loading failed,
-2 when the file or the command line is wrong.`,
+2 when the file or the command line is wrong, 130 when interrupted with
+Ctrl-C (143 for SIGTERM); an interrupted run commits nothing. A second
+Ctrl-C ends sluice at once; the database is still as before the run.`,
 		Example: `  # load everything into demo.db in the current folder
   sluice run examples/demo/pipeline.yaml
 
@@ -49,7 +53,7 @@ Exit code 0 when the load succeeded, 1 when extraction or loading failed,
   sluice run examples/demo/pipeline.yaml --limit 2 --db /tmp/demo.db --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPipeline(cmd, args[0], &fl, stdout, stderr)
+			return runPipeline(cmd, args[0], &fl, stdout, stderr, tty)
 		},
 	}
 	f := cmd.Flags()
@@ -65,7 +69,7 @@ Exit code 0 when the load succeeded, 1 when extraction or loading failed,
 	return cmd
 }
 
-func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout, stderr io.Writer) error {
+func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer, stderr *console.Writer, tty bool) error {
 	level, err := parseLevel(fl.logLevel)
 	if err != nil {
 		return failure(stderr, err)
@@ -73,7 +77,7 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout, stderr i
 	if fl.format != "text" && fl.format != "json" {
 		return failure(stderr, &pipeline.UsageError{Msg: fmt.Sprintf("--format %q: expected text or json", fl.format)})
 	}
-	progress, err := progressFunc(fl.progress, stderr)
+	progress, err := progressFunc(fl.progress, stderr, tty)
 	if err != nil {
 		return failure(stderr, err)
 	}
@@ -103,6 +107,9 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout, stderr i
 		Progress:     progress,
 	})
 	if err != nil {
+		if cause := context.Cause(cmd.Context()); cause != nil {
+			return interrupted(stderr, cause)
+		}
 		return failure(stderr, red.Error(err))
 	}
 	// The summary may name a ${…} value (the database path, the pipeline).
@@ -153,9 +160,9 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	}
 }
 
-// progressFunc returns the progress reporter for a --progress mode.
-func progressFunc(mode string, w io.Writer) (func(pipeline.Progress), error) {
-	tty := isTerminal(w)
+// progressFunc returns the progress reporter for a --progress mode; tty
+// says whether w is a terminal.
+func progressFunc(mode string, w *console.Writer, tty bool) (func(pipeline.Progress), error) {
 	switch mode {
 	case "none":
 		return nil, nil
@@ -196,13 +203,15 @@ func progressLine(p pipeline.Progress) string {
 	return fmt.Sprintf("%s | %.0f records/s | %s", strings.Join(parts, ", "), rate, p.Elapsed.Round(time.Second))
 }
 
-// barProgress redraws one status line in place.
-func barProgress(w io.Writer) func(pipeline.Progress) {
+// barProgress redraws one status line in place; log lines written
+// meanwhile scroll by above it.
+func barProgress(w *console.Writer) func(pipeline.Progress) {
 	return func(p pipeline.Progress) {
-		fmt.Fprintf(w, "\r\033[K%s", progressLine(p))
 		if p.Done {
-			fmt.Fprintln(w)
+			_ = w.EndStatus(progressLine(p))
+			return
 		}
+		_ = w.Status(progressLine(p))
 	}
 }
 

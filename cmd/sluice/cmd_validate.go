@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -127,8 +126,9 @@ func validateJSON(stdout, stderr io.Writer, path string) error {
 }
 
 func loadFile(path string) (*config.File, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, &pipeline.UsageError{Msg: fmt.Sprintf("cannot read the pipeline file: %v", err)}
+	if msg := pipelinePathProblem(path); msg != "" {
+		return nil, &pipeline.UsageError{Msg: msg}
 	}
-	return config.Load(path, config.Options{Registries: registries()})
+	f, err := config.Load(path, config.Options{Registries: registries()})
+	return f, withPath(path, err)
 }

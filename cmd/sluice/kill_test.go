@@ -16,11 +16,14 @@ import (
 )
 
 // TestMain lets a test run this package's binary as the real sluice
-// command in a child process (SLUICE_TEST_MAIN=1), so that it can be
-// killed mid-load.
+// command in a child process (SLUICE_TEST_MAIN=1), with main's signal
+// handling, so that it can be killed or interrupted mid-load.
 func TestMain(m *testing.M) {
 	if os.Getenv("SLUICE_TEST_MAIN") == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		ctx, stop := signalContext(context.Background())
+		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
 
+	"github.com/sluicehq/sluice/cmd/sluice/internal/console"
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/pipeline"
 )
@@ -27,6 +26,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1 // a failed load or extraction
 	exitUsage  = 2 // a bad configuration or command line
+	// A run ended by a signal exits 128 + the signal's number, as a shell
+	// reports it: 130 for Ctrl-C (SIGINT), 143 for SIGTERM.
+	exitSignalBase = 128
 )
 
 func main() {
@@ -37,16 +39,20 @@ func main() {
 		// (docs/performance.md).
 		debug.SetGCPercent(400)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run executes the command line args and returns the exit code. It is the
-// whole program but for os.Exit, so tests call it directly.
+// whole program but for os.Exit, so tests call it directly. Everything the
+// program writes to stderr goes through one console.Writer, so that log
+// lines, the progress line and error messages never interleave.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdout, stderr)
+	con := console.New(stderr)
+	defer con.EndStatus("")
+	root := newRootCmd(stdout, con, isTerminal(stderr))
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -58,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Anything cobra itself rejects (unknown command or flag, wrong
 	// argument count) is a usage error.
-	fmt.Fprintf(stderr, "error: %v\nRun 'sluice --help' for usage.\n", err)
+	fmt.Fprintf(con, "error: %v\nRun 'sluice --help' for usage.\n", err)
 	return exitUsage
 }
 
@@ -71,31 +77,39 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // failure prints err the way a user should read it and returns the exit
 // error that matches its kind.
 func failure(stderr io.Writer, err error) error {
+	var inFile *fileProblems
 	var problems config.Problems
 	var usage *pipeline.UsageError
 	switch {
+	case errors.As(err, &inFile):
+		printProblems(stderr, inFile.path, inFile.problems)
+		return &exitError{code: exitUsage}
 	case errors.As(err, &problems):
-		printProblems(stderr, problems)
+		printProblems(stderr, "", problems)
 		return &exitError{code: exitUsage}
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "error: %v\n", usage)
 		return &exitError{code: exitUsage}
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "error: interrupted; nothing from this run was committed, the database is as it was before")
-		return &exitError{code: exitFailed}
+		return interrupted(stderr, err)
 	default:
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return &exitError{code: exitFailed}
 	}
 }
 
-func printProblems(w io.Writer, problems config.Problems) {
+// printProblems lists problems under a header that names the file (path;
+// "the pipeline file" when unknown).
+func printProblems(w io.Writer, path string, problems config.Problems) {
 	n := len(problems)
 	word := "problems"
 	if n == 1 {
 		word = "problem"
 	}
-	fmt.Fprintf(w, "%d %s in the pipeline file:\n", n, word)
+	if path == "" {
+		path = "the pipeline file"
+	}
+	fmt.Fprintf(w, "%d %s in %s:\n", n, word, path)
 	for _, p := range problems {
 		fmt.Fprintf(w, "  %s\n", p.String())
 	}

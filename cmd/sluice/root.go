@@ -4,9 +4,13 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sluicehq/sluice/cmd/sluice/internal/console"
 )
 
-func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+// newRootCmd builds the command tree. stderr is the one writer for all
+// diagnostics; tty says whether it is a terminal.
+func newRootCmd(stdout io.Writer, stderr *console.Writer, tty bool) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "sluice",
 		Short: "Load data from any REST API into SQLite, from one YAML file",
@@ -46,6 +50,6 @@ appear in output.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.CompletionOptions.HiddenDefaultCmd = true
-	root.AddCommand(newRunCmd(stdout, stderr), newValidateCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newRunCmd(stdout, stderr, tty), newValidateCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }

@@ -36,10 +36,14 @@ const (
 
 // Load reads, resolves and validates the pipeline file at path. On invalid
 // input the error is a Problems value listing every problem found; a file
-// that cannot be read gives the read error.
+// that cannot be read gives the read error (for a folder, one that says so
+// and wraps it).
 func Load(path string, opts Options) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
+		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+			return nil, fmt.Errorf("%s is a folder, not a pipeline file: %w", path, err)
+		}
 		return nil, err
 	}
 	return Parse(data, path, filepath.Dir(path), opts)
@@ -54,7 +58,7 @@ func Parse(data []byte, path, dir string, opts Options) (*File, error) {
 
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, Problems{syntaxProblem(err)}
+		return nil, Problems{syntaxProblem(data, err)}
 	}
 	root := p.prep(&doc, "", 0, 0)
 	if root == nil || root.Kind == 0 || isNull(root) {
@@ -77,7 +81,16 @@ func Parse(data []byte, path, dir string, opts Options) (*File, error) {
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
-func syntaxProblem(err error) Problem {
+// syntaxProblem turns yaml.v3's error for data into a Problem. yaml.v3
+// often names the line where the enclosing block starts rather than the
+// mistake, so the raw bytes are read again (locateSyntax) to find the
+// culprit: a tab in the indentation, an unclosed { [ or quote, a line
+// indented to no level, a ": " inside a plain value, an unknown escape.
+// Only when that finds nothing is yaml.v3's own message kept.
+func syntaxProblem(data []byte, err error) Problem {
+	if c := locateSyntax(data); c != nil {
+		return Problem{Line: c.line, Column: c.col, Msg: "invalid YAML: " + c.msg, Hint: c.hint}
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pr := Problem{Msg: "invalid YAML: " + msg}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {

@@ -268,6 +268,12 @@ func (t *Tx) Rollback() error {
 	t.done = true
 	t.closeStmts()
 	_, err := t.conn.ExecContext(context.Background(), "ROLLBACK")
+	if err != nil && strings.Contains(err.Error(), "no transaction is active") {
+		// An interrupted statement (the run's context cancelled mid-INSERT)
+		// makes SQLite roll the whole transaction back itself: the rollback
+		// asked for has happened.
+		err = nil
+	}
 	if cerr := t.conn.Close(); err == nil {
 		err = cerr
 	}

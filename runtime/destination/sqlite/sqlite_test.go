@@ -310,3 +310,21 @@ func BenchmarkSQLiteInsert(b *testing.B) {
 	b.ReportMetric(float64(b.N*rows)/sec, "rows/s")
 	b.ReportMetric(0, "ns/op")
 }
+
+// TestRollbackAfterSQLiteRolledBack: when SQLite ends the transaction
+// itself (an INSERT interrupted by a cancelled context rolls it back),
+// Rollback has nothing left to do and must not report an error.
+func TestRollbackAfterSQLiteRolledBack(t *testing.T) {
+	db := open(t)
+	tx := begin(t, db)
+	if _, err := tx.(*Tx).conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Errorf("Rollback after SQLite's own rollback: %v", err)
+	}
+	tx = begin(t, db) // the connection is free again
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+}
