@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sluicehq/sluice/cmd/sluice/internal/console"
+	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/pipeline"
 	"github.com/sluicehq/sluice/runtime/redact"
 )
@@ -77,19 +79,28 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 	if fl.format != "text" && fl.format != "json" {
 		return failure(stderr, &pipeline.UsageError{Msg: fmt.Sprintf("--format %q: expected text or json", fl.format)})
 	}
+	// With --format json a failure is also one JSON object on stdout, so a
+	// script reads one document whatever happened.
+	failJSON := func(exit, err error) error {
+		if fl.format == "json" {
+			writeRunFailure(stdout, path, err, exit)
+		}
+		return exit
+	}
+	fail := func(err error) error { return failJSON(failure(stderr, err), err) }
 	progress, err := progressFunc(fl.progress, stderr, tty)
 	if err != nil {
-		return failure(stderr, err)
+		return fail(err)
 	}
 	if fl.destination != "" && fl.destination != "sqlite" && fl.destination != "duckdb" {
-		return failure(stderr, &pipeline.UsageError{Msg: fmt.Sprintf("--destination %q: expected sqlite or duckdb", fl.destination)})
+		return fail(&pipeline.UsageError{Msg: fmt.Sprintf("--destination %q: expected sqlite or duckdb", fl.destination)})
 	}
 	if fl.limit < 0 {
-		return failure(stderr, &pipeline.UsageError{Msg: "--limit must be 0 (no limit) or more"})
+		return fail(&pipeline.UsageError{Msg: "--limit must be 0 (no limit) or more"})
 	}
 	f, err := loadFile(path)
 	if err != nil {
-		return failure(stderr, err)
+		return fail(err)
 	}
 	red := redact.New(f.Secrets...)
 	logger := slog.New(red.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
@@ -108,9 +119,9 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 	})
 	if err != nil {
 		if cause := context.Cause(cmd.Context()); cause != nil {
-			return interrupted(stderr, cause)
+			return failJSON(interrupted(stderr, cause), cause)
 		}
-		return failure(stderr, red.Error(err))
+		return fail(red.Error(err))
 	}
 	// The summary may name a ${…} value (the database path, the pipeline).
 	out := red.Writer(stdout)
@@ -226,4 +237,31 @@ func logProgress(w io.Writer, every time.Duration) func(pipeline.Progress) {
 		last = p.Elapsed
 		fmt.Fprintf(w, "progress: %s\n", progressLine(p))
 	}
+}
+
+// runFailure is the --format json output of a run that failed.
+type runFailure struct {
+	File     string          `json:"file"`
+	OK       bool            `json:"ok"`
+	ExitCode int             `json:"exit_code"`
+	Error    string          `json:"error"`
+	Problems []reportProblem `json:"problems,omitempty"`
+}
+
+// writeRunFailure prints err (already redacted by the caller where it can
+// hold a secret) as one JSON object; exit is what failure returned.
+func writeRunFailure(w io.Writer, path string, err, exit error) {
+	rep := runFailure{File: path, ExitCode: exitFailed, Error: err.Error()}
+	var ee *exitError
+	if errors.As(exit, &ee) {
+		rep.ExitCode = ee.code
+	}
+	var problems config.Problems
+	if errors.As(err, &problems) {
+		rep.Error = fmt.Sprintf("%d problem(s) in the pipeline file", len(problems))
+		for _, p := range problems {
+			rep.Problems = append(rep.Problems, reportProblem{Path: p.Path, Line: p.Line, Column: p.Column, Message: p.Msg, Hint: p.Hint})
+		}
+	}
+	_ = json.NewEncoder(w).Encode(rep)
 }

@@ -88,7 +88,8 @@ func failure(stderr io.Writer, err error) error {
 		printProblems(stderr, "", problems)
 		return &exitError{code: exitUsage}
 	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "error: %v\n", usage)
+		// err, not usage: err may be the redacting wrapper around it.
+		fmt.Fprintf(stderr, "error: %v\n", err)
 		return &exitError{code: exitUsage}
 	case errors.Is(err, context.Canceled):
 		return interrupted(stderr, err)
