@@ -1201,7 +1201,7 @@ func TestRunRejects(t *testing.T) {
 	checkProblems(t, probs, []want{
 		{Path: "source.client.base_url", Line: 5, Msg: `base_url "http//api.example.com/" has no scheme`, Hint: `did you mean "http://api.example.com/"?`},
 		{Path: "source.client.paginator.type", Line: 6, Msg: `paginator type "offset" is not in this version of sluice yet (it is dlt's; coming soon)`, Hint: "this version has: header_link, json_link"},
-		{Path: "source.client.auth.type", Line: 7, Msg: `auth type "api_key" is not in this version of sluice yet`, Hint: "this version has: bearer"},
+		{Path: "source.client.auth.location", Line: 7, Msg: `must be header, query or cookie, got "body"`},
 		{Path: "source.resources[0].endpoint.data_selector", Line: 11, Msg: `invalid JSONPath "$.data[?("`},
 		{Path: "source.resources[0].endpoint.incremental.end_value", Line: 12, Msg: "Incremental `initial_value=10` is higher than `end_value=5`", Hint: "last_value_func: min"},
 		{Path: "source.resources[1].endpoint.paginator.type", Line: 15, Msg: `paginator type "page_number" is not in this version of sluice yet`},

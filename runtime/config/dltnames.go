@@ -11,7 +11,7 @@ import (
 // sluice will run later, not a typo: notYetDLT says so.
 var (
 	dltPaginators = []string{"auto", "single_page", "json_link", "json_response", "header_link", "header_cursor", "cursor", "offset", "page_number"}
-	dltAuths      = []string{"bearer", "api_key", "http_basic", "oauth2_client_credentials"}
+	dltAuths      = []string{} // all four of dlt's are built in
 )
 
 // notYetDLT returns the message for an unknown type of kind ("paginator"

@@ -35,7 +35,8 @@
 // File.Secrets lists the values that must never be printed: every value a
 // ${NAME} reference took from the environment (under its own name or its
 // dlt-style name) or from secrets.toml, whatever the name, and every string
-// under an `auth` object (except its type, name and location). A
+// under an `auth` object (except its type, name, location,
+// access_token_url and client_auth). A
 // ${NAME:-fallback} fallback is not a secret: it is written in the file. Problems
 // never contain them: a secret quoted in a message is masked the way dlt
 // masks it (first character, *****, last character).

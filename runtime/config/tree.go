@@ -124,7 +124,7 @@ const maxDepth = 200
 // every node, resolves ${VAR} references in string scalars and collects
 // the secrets. auth is 0 outside an auth object, 1 for the value of an
 // `auth` key, 2 inside it (strings there are secrets), -1 for its
-// type/name/location fields.
+// type/name/location/access_token_url/client_auth fields.
 func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
 	if n == nil {
 		return nil
@@ -185,7 +185,8 @@ func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
 			switch {
 			case auth == 0 && k.Value == "auth":
 				childAuth = 1
-			case auth == 1 && (k.Value == "type" || k.Value == "name" || k.Value == "location"):
+			case auth == 1 && (k.Value == "type" || k.Value == "name" || k.Value == "location" ||
+				k.Value == "access_token_url" || k.Value == "client_auth"):
 				childAuth = -1
 			case auth == 1:
 				childAuth = 2

@@ -1,6 +1,9 @@
 package extension
 
-import "context"
+import (
+	"context"
+	"net/http"
+)
 
 // Authenticator prepares an outgoing request: it may set headers and query
 // parameters (a bearer token, an API key, a signature). It is called for
@@ -22,4 +25,33 @@ import "context"
 type Authenticator interface {
 	Authenticate(ctx context.Context, req *Request) error
 	Secrets() []string
+}
+
+// Refresher is an Authenticator whose credentials can go stale before it
+// knows it: an OAuth2 access token revoked or expired early. When a request
+// it authenticated is answered 401 Unauthorized, the HTTP client calls
+// Refresh once, with the request as the auth prepared it, and sends the
+// request again with fresh credentials; a second 401 is the error.
+//
+// Many requests in flight may get a 401 for the same stale credentials:
+// sent lets a shared Authenticator see whether the credentials it carried
+// are still the current ones and fetch new ones only once.
+type Refresher interface {
+	Refresh(ctx context.Context, sent *Request) error
+}
+
+type httpClientKey struct{}
+
+// WithHTTPClient returns ctx carrying hc, the *http.Client an extension's
+// Build uses for requests of its own (an OAuth2 token request), so that
+// they get the run's transport and timeout.
+func WithHTTPClient(ctx context.Context, hc *http.Client) context.Context {
+	return context.WithValue(ctx, httpClientKey{}, hc)
+}
+
+// HTTPClient returns the *http.Client ctx carries (see WithHTTPClient), or
+// nil.
+func HTTPClient(ctx context.Context) *http.Client {
+	hc, _ := ctx.Value(httpClientKey{}).(*http.Client)
+	return hc
 }

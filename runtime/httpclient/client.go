@@ -191,6 +191,14 @@ func New(o Options) *Client {
 	return c
 }
 
+// HTTPClient returns an *http.Client on the client's transport (its
+// connection pool) with the per-attempt timeout as its Timeout, for
+// requests an extension makes on its own, such as an OAuth2 token request
+// (see extension.WithHTTPClient). It does not retry or throttle.
+func (c *Client) HTTPClient() *http.Client {
+	return &http.Client{Transport: c.hc.Transport, Timeout: c.retry.Timeout}
+}
+
 // Retry returns the retry policy the client uses.
 func (c *Client) Retry() RetryPolicy { return c.retry }
 
@@ -259,11 +267,14 @@ func (c *Client) DoClassified(ctx context.Context, req *extension.Request, auth 
 	if auth != nil {
 		c.red.Add(auth.Secrets()...)
 	}
+	refresher, _ := auth.(extension.Refresher)
+	refreshed := false
 	for attempt := 1; ; attempt++ {
 		if err := c.throttle(ctx); err != nil {
 			return nil, c.cancelled(method, req.URL, err)
 		}
-		resp, sentURL, withheld, err := c.attempt(ctx, method, req, auth)
+		var authed *extension.Request
+		resp, sentURL, withheld, err := c.attempt(ctx, method, req, auth, &authed)
 		last := attempt >= c.retry.MaxAttempts
 		if err != nil {
 			if ctx.Err() != nil {
@@ -287,6 +298,22 @@ func (c *Client) DoClassified(ctx context.Context, req *extension.Request, auth 
 		verdict := Default
 		if classify != nil {
 			verdict = classify(resp)
+		}
+		if verdict == Default && resp.Status == http.StatusUnauthorized && refresher != nil && authed != nil && !refreshed {
+			// Credentials that went stale early (a revoked OAuth2
+			// token): fetch fresh ones once and send again at once,
+			// outside the retry budget; a second 401 is the error.
+			refreshed = true
+			if err := refresher.Refresh(ctx, authed); err != nil {
+				if ctx.Err() != nil {
+					return nil, c.cancelled(method, sentURL, ctx.Err())
+				}
+				return nil, &RequestError{Method: method, URL: c.red.URL(sentURL), Attempts: attempt,
+					Err: c.red.Error(fmt.Errorf("401 Unauthorized; refreshing the credentials of auth %s failed: %w", authName(auth), err))}
+			}
+			c.log.InfoContext(ctx, fmt.Sprintf("%s %s: 401 Unauthorized; sending again with refreshed credentials", method, c.red.URL(sentURL)))
+			attempt--
+			continue
 		}
 		retry := verdict == Retry || (verdict == Default && retryableStatus(resp.Status))
 		if !retry {

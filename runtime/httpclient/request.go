@@ -22,8 +22,10 @@ import (
 // attempt sends one attempt of req and reads the whole response. It
 // returns the URL it sent to (for messages), the origin it withheld
 // credentials from ("" when it withheld none), and an error wrapped in
-// *fatalError when retrying cannot help.
-func (c *Client) attempt(ctx context.Context, method string, req *extension.Request, auth extension.Authenticator) (*extension.Response, string, string, error) {
+// *fatalError when retrying cannot help. When auth prepared the request,
+// c.authed (if non-nil) gets the request as auth left it, for a
+// Refresher.
+func (c *Client) attempt(ctx context.Context, method string, req *extension.Request, auth extension.Authenticator, authed **extension.Request) (*extension.Response, string, string, error) {
 	r := req.Clone()
 	r.Method = method
 	u, err := url.Parse(r.URL)
@@ -42,6 +44,12 @@ func (c *Client) attempt(ctx context.Context, method string, req *extension.Requ
 		if auth != nil {
 			if err := authenticate(ctx, auth, r); err != nil {
 				return nil, req.URL, "", err
+			}
+			// An auth that fetches its credentials (OAuth2) knows them
+			// only now: mask them from this attempt's messages on.
+			c.red.Add(auth.Secrets()...)
+			if authed != nil {
+				*authed = r
 			}
 		}
 	} else {

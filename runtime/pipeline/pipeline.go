@@ -191,13 +191,20 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	}
 	loadID := newLoadID(start, st)
 
-	prepared, kvs, err := buildResources(ctx, f, &o, resources, st, log)
-	defer closeResources(prepared, log)
+	// The client comes first: extensions make their own requests (an
+	// OAuth2 token) through its transport and timeout.
+	client := httpclient.New(httpOptions(f, &o, log))
+	prepared, kvs, shared, err := buildResources(extension.WithHTTPClient(ctx, client.HTTPClient()), f, &o, resources, st, log)
+	defer func() {
+		closeResources(prepared, log)
+		if err := shared.CloseAll(); err != nil {
+			log.Warn("closing the client's auth", "error", err)
+		}
+	}()
 	if err != nil {
 		return nil, err
 	}
 
-	client := httpclient.New(httpOptions(f, &o, log))
 	ex := &extract.Extractor{HTTP: client, Logger: log, Redactor: o.Redactor, PageLimit: o.PageLimit}
 
 	loader := load.New(dest)
@@ -430,15 +437,26 @@ func prepare(f *config.File, o *Options) ([]*config.Resource, error) {
 // buildResources builds the extensions of every resource: the second half
 // of their lifecycle (config.Load parsed them), once per resource and run,
 // each with its own environment and key-value store (seeded from st). The
-// caller closes what was built with closeResources, also on error.
+// client's auth is the exception: it is built once and shared by every
+// resource that inherits it, so an OAuth2 client fetches one token for the
+// run, not one per resource (dlt's); an endpoint's own auth is built for
+// its resource. The caller closes what was built with closeResources and
+// shared.CloseAll, also on error. ctx should carry the run's HTTP client
+// (extension.WithHTTPClient) for the requests extensions make themselves.
 func buildResources(ctx context.Context, f *config.File, o *Options, resources []*config.Resource, st *state.State,
-	log *slog.Logger) ([]*extract.Resource, []*extension.MemoryKV, error) {
-	prepared := make([]*extract.Resource, 0, len(resources))
-	kvs := make([]*extension.MemoryKV, len(resources))
+	log *slog.Logger) (prepared []*extract.Resource, kvs []*extension.MemoryKV, shared *extension.Closers, err error) {
+	prepared = make([]*extract.Resource, 0, len(resources))
+	kvs = make([]*extension.MemoryKV, len(resources))
+	shared = &extension.Closers{}
 	now := o.Now
 	if now == nil {
 		now = time.Now
 	}
+	// Resources that inherit the client's auth are prepared with a copy
+	// of the client without it, and get the shared one.
+	withoutAuth := f.Source.Client
+	withoutAuth.Auth = nil
+	var clientAuth extension.Authenticator
 	for i, r := range resources {
 		kvs[i] = extension.NewMemoryKV(st.ResourceKV(SchemaName, r.Name))
 		env := &extension.Env{
@@ -453,16 +471,54 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 			Now:    now,
 			KV:     kvs[i],
 		}
-		res, err := extract.Prepare(ctx, o.Registries, &f.Source.Client, r, env)
+		client := &f.Source.Client
+		inherits := client.Auth != nil && r.Endpoint.Auth == nil && !r.Endpoint.NoAuth
+		if inherits {
+			client = &withoutAuth
+		}
+		res, err := extract.Prepare(ctx, o.Registries, client, r, env)
 		if err != nil {
-			return prepared, nil, err
+			return prepared, nil, shared, err
 		}
 		prepared = append(prepared, res)
+		if inherits {
+			if clientAuth == nil {
+				clientAuth, err = buildClientAuth(ctx, o.Registries, f, log, now)
+				if err != nil {
+					return prepared, nil, shared, err
+				}
+				shared.Add(clientAuth)
+			}
+			res.Auth = clientAuth
+		}
 		if res.Auth != nil && o.Redactor != nil {
 			o.Redactor.Add(res.Auth.Secrets()...)
 		}
 	}
-	return prepared, kvs, nil
+	return prepared, kvs, shared, nil
+}
+
+// buildClientAuth builds client.auth once for the run. Its environment
+// names no resource and has a key-value store of its own, kept in memory
+// only.
+func buildClientAuth(ctx context.Context, reg *extension.Registries, f *config.File, log *slog.Logger, now func() time.Time) (extension.Authenticator, error) {
+	pl := f.Source.Client.Auth
+	b, err := reg.Auths.Parse(pl.Type, pl.Args)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %q: %w", pl.Path, reg.Auths.Point(), pl.Type, err)
+	}
+	env := &extension.Env{
+		Pipeline: f.Pipeline.Name,
+		Dir:      filepath.Dir(f.Path),
+		Logger:   log.With("auth", "client"),
+		Now:      now,
+		KV:       extension.NewMemoryKV(nil),
+	}
+	a, err := b.Build(ctx, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: building %s %q: %w", pl.Path, reg.Auths.Point(), pl.Type, err)
+	}
+	return a, nil
 }
 
 // closeResources releases what buildResources built.

@@ -26,8 +26,9 @@ func prepareToFirstRequest(f *config.File, o *Options) error {
 		return err
 	}
 	ctx := context.Background()
-	prepared, _, err := buildResources(ctx, f, o, resources, state.New(f.Pipeline.Name), slog.New(slog.DiscardHandler))
+	prepared, _, shared, err := buildResources(ctx, f, o, resources, state.New(f.Pipeline.Name), slog.New(slog.DiscardHandler))
 	defer closeResources(prepared, slog.New(slog.DiscardHandler))
+	defer shared.CloseAll()
 	if err != nil {
 		return err
 	}
