@@ -53,8 +53,9 @@ func ParseAPIKey(args *extension.Args) (extension.Builder[extension.Authenticato
 			args.Fail("name", "%q is not a valid cookie name", name)
 		} else if key != "" && c.Valid() != nil {
 			args.Fail("api_key", "cannot be sent in a cookie (it holds a space, a quote, a comma, a semicolon or a backslash)")
+		} else {
+			a.cookie = c.String()
 		}
-		a.cookie = c.String()
 	}
 	if err := args.Err(); err != nil {
 		return nil, err
