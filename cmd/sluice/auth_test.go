@@ -33,7 +33,7 @@ type authAPI struct {
 	*httptest.Server
 	check     func(r *http.Request, tokenOK func(string) bool) bool
 	ttl       int
-	basic     bool        // the token endpoint wants client_secret_basic
+	basic     bool // the token endpoint wants client_secret_basic
 	pageDelay time.Duration
 	revoke    atomic.Int32 // after this many API requests tok-1 is refused (0: never)
 
@@ -163,7 +163,9 @@ func TestRunAuths(t *testing.T) {
 		check func(r *http.Request, tokenOK func(string) bool) bool
 	}{
 		{"bearer without type", `{token: "${AUTH_KEY}"}`, false,
-			func(r *http.Request, _ func(string) bool) bool { return r.Header.Get("Authorization") == "Bearer "+authKey }},
+			func(r *http.Request, _ func(string) bool) bool {
+				return r.Header.Get("Authorization") == "Bearer "+authKey
+			}},
 		{"http_basic", `{type: http_basic, username: "${AUTH_USER}", password: "${AUTH_PASSWORD}"}`, false,
 			func(r *http.Request, _ func(string) bool) bool { return r.Header.Get("Authorization") == basic }},
 		{"api_key header", `{type: api_key, name: X-API-Key, api_key: "${AUTH_KEY}"}`, false,
