@@ -23,7 +23,8 @@ type tokenServer struct {
 	calls     atomic.Int32
 	basic     bool
 	expiresIn any
-	status    int // answer every request with it when non-zero
+	status    int // answer with it when non-zero …
+	failFirst int32 // … the first failFirst requests (0: every request)
 	form      atomic.Pointer[http.Request]
 }
 
@@ -31,7 +32,7 @@ func newTokenServer(t *testing.T, basic bool, expiresIn any) *tokenServer {
 	ts := &tokenServer{basic: basic, expiresIn: expiresIn}
 	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := ts.calls.Add(1)
-		if ts.status != 0 {
+		if ts.status != 0 && (ts.failFirst == 0 || n <= ts.failFirst) {
 			w.WriteHeader(ts.status)
 			fmt.Fprintf(w, `{"error": "invalid_client", "error_description": "client c-id-7 is unknown"}`)
 			return

@@ -37,6 +37,7 @@ type OAuth2ClientCredentials struct {
 	defaultTTL time.Duration
 	hc         *http.Client // nil: http.DefaultClient
 	now        func() time.Time
+	sleep      func(context.Context, time.Duration) error
 	configured []string // client_id, client_secret, access_token
 
 	lock chan struct{} // held while a token is fetched: one fetch at a time
@@ -122,7 +123,7 @@ func ParseOAuth2ClientCredentials(args *extension.Args) (extension.Builder[exten
 		}
 		return &OAuth2ClientCredentials{
 			cfg: cfg, defaultTTL: time.Duration(ttl) * time.Second,
-			hc: extension.HTTPClient(ctx), now: time.Now,
+			hc: extension.HTTPClient(ctx), now: time.Now, sleep: sleepCtx,
 			configured: []string{id, secret, access},
 			lock:       make(chan struct{}, 1),
 		}, nil
@@ -178,9 +179,9 @@ func (o *OAuth2ClientCredentials) current(ctx context.Context, stale string) (st
 	if o.hc != nil {
 		hctx = context.WithValue(ctx, oauth2.HTTPClient, o.hc)
 	}
-	t, err := o.cfg.Token(hctx)
+	t, err := o.fetch(hctx)
 	if err != nil {
-		return "", o.tokenError(err)
+		return "", err
 	}
 	if t.AccessToken == "" {
 		return "", fmt.Errorf("token request to %s: the response has no access_token", o.cfg.TokenURL)
@@ -201,6 +202,56 @@ func (o *OAuth2ClientCredentials) current(ctx context.Context, stale string) (st
 	o.fetches++
 	o.mu.Unlock()
 	return t.AccessToken, nil
+}
+
+// tokenAttempts and the waits between them are the HTTP client's
+// defaults (dlt's): token requests are retried like any other, on 429,
+// 5xx and connection errors, waiting 1, 2, 4, 8 s.
+const tokenAttempts = 5
+
+// fetch requests a token, retrying what a retry can fix.
+func (o *OAuth2ClientCredentials) fetch(ctx context.Context) (*oauth2.Token, error) {
+	for attempt := 1; ; attempt++ {
+		t, err := o.cfg.Token(ctx)
+		if err == nil {
+			return t, nil
+		}
+		if attempt >= tokenAttempts || ctx.Err() != nil || !retryableTokenError(err) {
+			if attempt > 1 {
+				return nil, fmt.Errorf("%w (after %d attempts)", o.tokenError(err), attempt)
+			}
+			return nil, o.tokenError(err)
+		}
+		if err := o.sleep(ctx, time.Duration(1<<(attempt-1))*time.Second); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// retryableTokenError reports a 429, a 5xx or a failure to get any
+// response (not a malformed one).
+func retryableTokenError(err error) bool {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.Response == nil {
+			return false
+		}
+		c := re.Response.StatusCode
+		return c == http.StatusTooManyRequests || c >= 500
+	}
+	var ue *url.Error
+	return errors.As(err, &ue)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (o *OAuth2ClientCredentials) cached(stale string) (string, bool) {

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -221,3 +222,47 @@ func TestOAuth2UsesTheRunsHTTPClient(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestOAuth2TokenRetries: a token request answered 429 or 5xx is retried
+// with the HTTP client's backoff (dlt's: the token request goes through
+// its client); a 4xx is not.
+func TestOAuth2TokenRetries(t *testing.T) {
+	tests := []struct {
+		status    int
+		failFirst int32
+		wantCalls int32
+		wantErr   string
+	}{
+		{http.StatusServiceUnavailable, 2, 3, ""},
+		{http.StatusTooManyRequests, 1, 2, ""},
+		{http.StatusServiceUnavailable, 0, 5, "503 Service Unavailable: {\"error\": \"invalid_client\", \"error_description\": \"client c-id-7 is unknown\"} (after 5 attempts)"},
+		{http.StatusBadRequest, 0, 1, "400 Bad Request"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.status, " ", tt.failFirst), func(t *testing.T) {
+			ts := newTokenServer(t, false, 60)
+			ts.status, ts.failFirst = tt.status, tt.failFirst
+			a, err := newAuth(t, "oauth2_client_credentials", oauthArgs(ts.URL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var waits []time.Duration
+			a.(*OAuth2ClientCredentials).sleep = func(_ context.Context, d time.Duration) error {
+				waits = append(waits, d)
+				return nil
+			}
+			err = a.Authenticate(context.Background(), &extension.Request{URL: "https://api/x", Header: http.Header{}})
+			if (err != nil) != (tt.wantErr != "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			if ts.calls.Load() != tt.wantCalls {
+				t.Fatalf("%d token requests, want %d", ts.calls.Load(), tt.wantCalls)
+			}
+			for i, w := range waits {
+				if w != time.Duration(1<<i)*time.Second {
+					t.Fatalf("waits %v, want 1s, 2s, 4s, …", waits)
+				}
+			}
+		})
+	}
+}
