@@ -23,7 +23,7 @@ type tokenServer struct {
 	calls     atomic.Int32
 	basic     bool
 	expiresIn any
-	status    int // answer with it when non-zero …
+	status    int   // answer with it when non-zero …
 	failFirst int32 // … the first failFirst requests (0: every request)
 	form      atomic.Pointer[http.Request]
 }
