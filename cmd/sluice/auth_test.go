@@ -192,7 +192,8 @@ func TestRunAuths(t *testing.T) {
 			api.basic = tt.basic
 			p := authPipeline(t, "auth_e2e", api.URL, strings.ReplaceAll(tt.auth, "TOKEN_URL", api.URL+"/token"), "")
 			db, stdout, stderr := runAuth(t, p)
-			assertNone(t, "the output", append(authSecrets, basic[len("Basic "):]), stdout, stderr)
+			// "tok-1" is the OAuth2 token: a fetched token is a secret too.
+			assertNone(t, "the output", append(authSecrets, basic[len("Basic "):], "tok-1"), stdout, stderr)
 			d := openDB(t, db)
 			for _, table := range []string{"a", "b"} {
 				if n := count(t, d, "select count(distinct id) from "+table); n != 30 {
