@@ -45,8 +45,13 @@ func TestConformance(t *testing.T) {
 		{"json_response", nil, paginatortest.JSONNextLink},
 		{"header_link", nil, paginatortest.HeaderNextLink},
 		{"single_page", nil, paginatortest.OnePage},
+		{"offset", map[string]any{"limit": 2}, paginatortest.OffsetTotal},
+		{"page_number", map[string]any{"base_page": 1, "total_path": "total_pages"}, paginatortest.PageNumberOneBased},
+		{"cursor", map[string]any{"cursor_path": "next_cursor"}, paginatortest.BodyCursor},
+		{"header_cursor", map[string]any{"cursor_key": "x-next-cursor"}, paginatortest.HeaderCursor},
+		{"offset", map[string]any{"limit": 2, "offset_body_path": "page.offset", "limit_body_path": "page.limit", "total_header": "Content-Range"}, paginatortest.PostBodyOffset},
 	} {
-		t.Run(tt.typ, func(t *testing.T) {
+		t.Run(tt.typ+"/"+tt.sc.Name, func(t *testing.T) {
 			paginatortest.Check(t, tt.sc, newPaginator(t, tt.typ, tt.args))
 		})
 	}

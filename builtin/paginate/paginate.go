@@ -26,6 +26,10 @@ func Register(reg *extension.Registry[extension.PaginatorFactory]) {
 		{"json_link", JSONLinkSpec, ParseJSONLink},
 		{"json_response", JSONResponseSpec, ParseJSONLink}, // deprecated alias, as in dlt
 		{"header_link", HeaderLinkSpec, ParseHeaderLink},
+		{"header_cursor", HeaderCursorSpec, ParseHeaderCursor},
+		{"cursor", CursorSpec, ParseCursor},
+		{"offset", OffsetSpec, ParseOffset},
+		{"page_number", PageNumberSpec, ParsePageNumber},
 	} {
 		reg.Register(d.typ, d.spec, d.parse)
 	}

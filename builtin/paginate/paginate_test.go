@@ -456,7 +456,7 @@ func argFields(err error) []string {
 func TestTypes(t *testing.T) {
 	reg := extension.NewRegistry[extension.PaginatorFactory]("paginator")
 	Register(reg)
-	want := []string{"header_link", "json_link", "json_response", "single_page"}
+	want := []string{"cursor", "header_cursor", "header_link", "json_link", "json_response", "offset", "page_number", "single_page"}
 	if got := reg.Types(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("types %v, want %v", got, want)
 	}

@@ -38,10 +38,12 @@ type Scenario struct {
 	// Serve answers one request; base is the server's URL and page the
 	// value of the query parameter "page" (1 when absent).
 	Serve func(w http.ResponseWriter, r *http.Request, base string, page int)
-	// Method, Path (with its own query) and Header of the first request.
+	// Method, Path (with its own query), Header and JSON body of the first
+	// request.
 	Method string
 	Path   string
 	Header http.Header
+	JSON   map[string]any
 	// Want are the requests of the chain, as paths with their query.
 	Want []string
 }
@@ -111,6 +113,90 @@ var (
 	}
 )
 
+// The scenarios of range and cursor paginators: 5 pages of 2 records.
+var (
+	// OffsetTotal pages by offset and limit 2 and reports "total": 10.
+	OffsetTotal = Scenario{
+		Name: "offset with a total",
+		Serve: func(w http.ResponseWriter, r *http.Request, _ string, _ int) {
+			off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+			Records(w, off/2+1, map[string]any{"total": 10})
+		},
+		Path: "/rows",
+		Want: []string{"/rows?limit=2&offset=0", "/rows?limit=2&offset=2", "/rows?limit=2&offset=4", "/rows?limit=2&offset=6", "/rows?limit=2&offset=8"},
+	}
+	// PageNumberOneBased numbers pages from 1 and reports "total_pages": 5.
+	PageNumberOneBased = Scenario{
+		Name: "1-based page numbers with a page count",
+		Serve: func(w http.ResponseWriter, _ *http.Request, _ string, n int) {
+			Records(w, n, map[string]any{"total_pages": 5})
+		},
+		Path: "/rows",
+		Want: []string{"/rows?page=1", "/rows?page=2", "/rows?page=3", "/rows?page=4", "/rows?page=5"},
+	}
+	// BodyCursor gives an opaque cursor in "next_cursor", null on page 5.
+	BodyCursor = Scenario{
+		Name: "cursor in the body",
+		Serve: func(w http.ResponseWriter, r *http.Request, _ string, _ int) {
+			n := 1
+			if c := r.URL.Query().Get("cursor"); c != "" {
+				n, _ = strconv.Atoi(strings.TrimPrefix(c, "c"))
+			}
+			var next any
+			if n < 5 {
+				next = fmt.Sprintf("c%d", n+1)
+			}
+			Records(w, n, map[string]any{"next_cursor": next})
+		},
+		Path: "/rows",
+		Want: []string{"/rows", "/rows?cursor=c2", "/rows?cursor=c3", "/rows?cursor=c4", "/rows?cursor=c5"},
+	}
+	// HeaderCursor gives the next cursor in an X-Next-Cursor header.
+	HeaderCursor = Scenario{
+		Name: "cursor in a header",
+		Serve: func(w http.ResponseWriter, r *http.Request, _ string, _ int) {
+			n := 1
+			if c := r.URL.Query().Get("cursor"); c != "" {
+				n, _ = strconv.Atoi(c)
+			}
+			if n < 5 {
+				w.Header().Set("X-Next-Cursor", strconv.Itoa(n+1))
+			}
+			Records(w, n, nil)
+		},
+		Path: "/rows",
+		Want: []string{"/rows", "/rows?cursor=2", "/rows?cursor=3", "/rows?cursor=4", "/rows?cursor=5"},
+	}
+	// PostBodyOffset is searched with POST: offset and limit go in the
+	// JSON body ({"page": {"offset": …, "limit": …}}), the total comes back
+	// in the Content-Range header. Want lists the bodies' offsets as
+	// "POST /search offset=N".
+	PostBodyOffset = Scenario{
+		Name: "POST body offset with a Content-Range total",
+		Serve: func(w http.ResponseWriter, r *http.Request, _ string, _ int) {
+			var body struct {
+				Q    string `json:"q"`
+				Page struct {
+					Offset int `json:"offset"`
+					Limit  int `json:"limit"`
+				} `json:"page"`
+			}
+			if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&body) != nil || body.Q != "x" || body.Page.Limit != 2 {
+				http.Error(w, "want POST {q: x, page: {offset, limit: 2}}", http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Range", fmt.Sprintf("%d-%d/10", body.Page.Offset, body.Page.Offset+1))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusPartialContent)
+			_ = json.NewEncoder(w).Encode([]any{map[string]any{"id": body.Page.Offset}, map[string]any{"id": body.Page.Offset + 1}})
+		},
+		Method: http.MethodPost,
+		Path:   "/search",
+		JSON:   map[string]any{"q": "x"},
+		Want:   []string{"/search", "/search", "/search", "/search", "/search"},
+	}
+)
+
 // Server starts sc's API; it is closed when the test ends.
 func (sc Scenario) Server(t testing.TB) *httptest.Server {
 	t.Helper()
@@ -132,7 +218,11 @@ func (sc Scenario) Start(srv *httptest.Server) *extension.Request {
 	if m == "" {
 		m = http.MethodGet
 	}
-	return &extension.Request{Method: m, URL: srv.URL + sc.Path, Header: sc.Header.Clone()}
+	req := &extension.Request{Method: m, URL: srv.URL + sc.Path, Header: sc.Header.Clone()}
+	if sc.JSON != nil {
+		req.JSON = extension.CloneJSON(sc.JSON)
+	}
+	return req
 }
 
 // Check runs the conformance suite for f on sc: one chain requests exactly
