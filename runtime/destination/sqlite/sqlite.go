@@ -92,7 +92,7 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: the database path %q contains ? or #", abs)
 	}
 	dsn := abs + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-16384)&_txlock=immediate"
+		"&_pragma=cache_size(-2048)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, err)
