@@ -5,8 +5,10 @@
 // The three stages overlap. Fetchers (one goroutine per resource, up to the
 // client's concurrency) hand pages to one normalizer goroutine over a
 // bounded channel; the normalizer hands row batches to the single writer
-// over another. A slow database therefore slows the fetchers down instead
-// of filling memory.
+// over another. What is in flight between them is bounded by the size of
+// the response bodies (budget.go, SLUICE_INFLIGHT_BYTES), so a slow
+// database slows the fetchers down instead of filling memory, whatever the
+// page size.
 package pipeline
 
 import (
