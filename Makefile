@@ -3,6 +3,8 @@
 #   make demo    build sluice and the demo API, load examples/demo into demo.db (offline)
 #   make test    gofmt, go vet, unit and end-to-end tests (race detector on)
 #   make bench   Go benchmarks plus a timed load of 10,000 and 200,000 records
+#   make bench-memory  100,000 records at page size 100 and 1,000, 1,000,000 at 1,000
+#                (records/s and peak RSS, docs/performance.md)
 
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -10,7 +12,7 @@ COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BIN      := bin
 
-.PHONY: all build demo test vet fmt-check bench bench-go bench-load clean
+.PHONY: all build demo test vet fmt-check bench bench-go bench-load bench-memory clean
 
 all: build
 
@@ -38,6 +40,10 @@ bench-go:
 
 bench-load: build
 	./examples/demo/bench-load.sh $(BIN) 10000 200000
+
+bench-memory: build
+	BENCH_RUNS=3 BENCH_PAGE_SIZE=100 ./examples/demo/bench-load.sh $(BIN) 100000
+	BENCH_RUNS=3 BENCH_PAGE_SIZE=1000 ./examples/demo/bench-load.sh $(BIN) 100000 1000000
 
 clean:
 	rm -rf $(BIN) demo.db demo.db-wal demo.db-shm

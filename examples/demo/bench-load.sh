@@ -4,6 +4,8 @@
 # /usr/bin/time -v. Usage: bench-load.sh BIN N [N...]
 # The API answers without gzip unless BENCH_GZIP=true: on two cores the
 # demo server's compression would otherwise take CPU from the load measured.
+# BENCH_PAGE_SIZE (default 100) is the number of records a page; BENCH_RUNS
+# (default 1) repeats each load and prints one line a run.
 set -euo pipefail
 bin=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +13,8 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 printf '%10s %10s %12s %12s\n' records seconds records/s peak_rss_mb
 for n in "$@"; do
-  "$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users "$n" --page-size 100 --gzip="${BENCH_GZIP:-false}" >"$work/url" 2>/dev/null &
+for _run in $(seq "${BENCH_RUNS:-1}"); do
+  "$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users "$n" --page-size "${BENCH_PAGE_SIZE:-100}" --gzip="${BENCH_GZIP:-false}" >"$work/url" 2>/dev/null &
   api=$!
   for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
   url=$(head -n1 "$work/url")
@@ -24,4 +27,5 @@ for n in "$@"; do
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$work/time.txt")
   rate=$(awk -v n="$n" -v s="$secs" 'BEGIN {printf "%.0f", n/s}')
   printf '%10s %10s %12s %12s\n' "$n" "$secs" "$rate" "$rss"
+done
 done

@@ -5,8 +5,10 @@
 // The three stages overlap. Fetchers (one goroutine per resource, up to the
 // client's concurrency) hand pages to one normalizer goroutine over a
 // bounded channel; the normalizer hands row batches to the single writer
-// over another. A slow database therefore slows the fetchers down instead
-// of filling memory.
+// over another. What is in flight between them is bounded by the size of
+// the response bodies (budget.go, SLUICE_INFLIGHT_BYTES), so a slow
+// database slows the fetchers down instead of filling memory, whatever the
+// page size.
 package pipeline
 
 import (
@@ -305,9 +307,17 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 // number of records extracted.
 func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.Resource, counters []*counter,
 	sch *schema.Schema, loadID string, loader *load.Loader, dest string) (int64, error) {
+	// What is in flight between the fetchers and the writer is bounded by
+	// the size of the response bodies (budget.go), not by a count of pages:
+	// a page holds its body's weight until the writer has written its rows.
+	inflight, err := inflightBytes()
+	if err != nil {
+		return 0, err
+	}
+	mem := newBudget(inflight)
 	g, gctx := errgroup.WithContext(ctx)
-	pages := make(chan *extract.Page, 8)
-	batches := make(chan *normalize.Batch, 8)
+	pages := make(chan weighted[*extract.Page], 64)
+	batches := make(chan weighted[*normalize.Batch], 64)
 
 	// Fetchers: one goroutine per resource, at most `concurrency` at once.
 	limit := resources[0].Client.Concurrency
@@ -330,10 +340,15 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 			err := ex.Run(gctx, r, func(p *extract.Page) error {
 				c.pages.Add(1)
 				c.records.Add(int64(len(p.Records)))
+				w, err := mem.acquire(gctx, len(p.Body))
+				if err != nil {
+					return err
+				}
 				select {
-				case pages <- p:
+				case pages <- weighted[*extract.Page]{p, w}:
 					return nil
 				case <-gctx.Done():
+					mem.release(w)
 					return gctx.Err()
 				}
 			})
@@ -356,18 +371,22 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 	var records atomic.Int64
 	g.Go(func() error {
 		defer close(batches)
-		for p := range pages {
+		for wp := range pages {
+			p := wp.v
 			if len(p.Records) == 0 {
+				mem.release(wp.w)
 				continue
 			}
 			b, err := norm.NormalizePage(hints[p.Resource], p.Records, p.Body)
 			if err != nil {
+				mem.release(wp.w)
 				return fmt.Errorf("resource %s, page %d: normalizing: %w", p.Resource, p.Number, err)
 			}
 			records.Add(int64(len(p.Records)))
 			select {
-			case batches <- b:
+			case batches <- weighted[*normalize.Batch]{b, wp.w}:
 			case <-gctx.Done():
+				mem.release(wp.w)
 				return gctx.Err()
 			}
 		}
@@ -377,7 +396,9 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 	// The writer: the only goroutine that touches the database.
 	g.Go(func() error {
 		for b := range batches {
-			if err := loader.Write(gctx, b); err != nil {
+			err := loader.Write(gctx, b.v)
+			mem.release(b.w)
+			if err != nil {
 				return fmt.Errorf("writing to %s: %w", dest, err)
 			}
 		}

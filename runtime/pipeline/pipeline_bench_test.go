@@ -38,8 +38,9 @@ func BenchmarkRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Mirror the binary, whose main sets GOGC=400 (docs/RATIONALE.md).
+	// Mirror the binary, whose main sets GOGC=400 and a 40 MiB soft memory limit (docs/performance.md).
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(40 << 20))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
