@@ -111,7 +111,7 @@ func TestValidateRunRejects(t *testing.T) {
 	}
 	for _, want := range []string{
 		`source.client.base_url (line 5, col 15): base_url "http//api.example.com/" has no scheme`,
-		`source.client.paginator.type (line 6, col 16): paginator type "offset" is not in this version of sluice yet (it is dlt's; coming soon)`,
+		`source.client.paginator.limit (line 6, col 16): is required`,
 		`source.client.auth.location (line 7, col 39): must be header, query or cookie, got "body"`,
 		`source.resources[0].endpoint.data_selector (line 11, col 24): invalid JSONPath`,
 		"source.resources[0].endpoint.incremental.end_value (line 12, col 70): Incremental `initial_value=10` is higher than `end_value=5`",

@@ -1200,11 +1200,11 @@ func TestRunRejects(t *testing.T) {
 	probs := asProblems(t, f, err)
 	checkProblems(t, probs, []want{
 		{Path: "source.client.base_url", Line: 5, Msg: `base_url "http//api.example.com/" has no scheme`, Hint: `did you mean "http://api.example.com/"?`},
-		{Path: "source.client.paginator.type", Line: 6, Msg: `paginator type "offset" is not in this version of sluice yet (it is dlt's; coming soon)`, Hint: "this version has: header_link, json_link"},
+		{Path: "source.client.paginator.limit", Line: 6, Msg: `is required (the number of records per page)`},
 		{Path: "source.client.auth.location", Line: 7, Msg: `must be header, query or cookie, got "body"`},
 		{Path: "source.resources[0].endpoint.data_selector", Line: 11, Msg: `invalid JSONPath "$.data[?("`},
 		{Path: "source.resources[0].endpoint.incremental.end_value", Line: 12, Msg: "Incremental `initial_value=10` is higher than `end_value=5`", Hint: "last_value_func: min"},
-		{Path: "source.resources[1].endpoint.paginator.type", Line: 15, Msg: `paginator type "page_number" is not in this version of sluice yet`},
+		{Path: "source.resources[1].endpoint.paginator.page", Line: 15, Msg: `must not be below base_page (1)`},
 		{Path: "source.resources[1].endpoint.incremental.end_value", Line: 16, Msg: "is lower than `end_value=2025-01-01T00:00:00Z`"},
 		{Path: "source.resources[2].endpoint", Line: 18, Msg: `invalid URL escape "%zz"`},
 		{Path: "source.resources[2].endpoint.incremental.end_value", Line: 19, Msg: `end_value "2025-01-01" (a string) cannot be compared with initial_value 1 (a number)`},
