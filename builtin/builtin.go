@@ -13,5 +13,6 @@ import (
 // Register adds every built-in type to r.
 func Register(r *extension.Registries) {
 	paginate.Register(r.Paginators)
+	r.DetectPaginator = paginate.Detect
 	auth.Register(r.Auths)
 }

@@ -53,3 +53,19 @@ var (
 	_ Paginator        = PaginatorFunc(nil)
 	_ PaginatorFactory = NewPaginatorFunc(nil)
 )
+
+// Detection is what a paginator detector concluded from a resource's first
+// response: the type and arguments of the paginator to use (Type empty
+// when it found none) and, when it found none, Signs: what in the response
+// shows more pages, which the engine must not ignore.
+type Detection struct {
+	Type  string
+	Args  map[string]any
+	Signs string
+}
+
+// DetectPaginator picks a paginator from a resource's first response and
+// the number of records on it. The engine calls it for resources that name
+// no paginator; it is filled from main like the registries, so the engine
+// never names an implementation.
+type DetectPaginator func(resp *Response, records int) Detection

@@ -119,6 +119,9 @@ func (e *UnknownTypeError) Error() string {
 type Registries struct {
 	Paginators *Registry[PaginatorFactory]
 	Auths      *Registry[Authenticator]
+	// DetectPaginator picks a paginator for a resource that names none;
+	// nil reads such a resource as one page.
+	DetectPaginator DetectPaginator
 }
 
 // NewRegistries returns empty registries.

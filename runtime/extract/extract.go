@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
@@ -43,6 +47,11 @@ type Resource struct {
 	// response.
 	Selector *jsonpath.Path
 
+	// detect picks a paginator from the first response when none is
+	// configured; nil reads one page.
+	detect func(ctx context.Context, resp *extension.Response, records int) (extension.Paginator, string, error)
+
+	mu      sync.Mutex
 	closers extension.Closers
 }
 
@@ -57,6 +66,9 @@ func Prepare(ctx context.Context, reg *extension.Registries, client *config.Clie
 	pag := r.Endpoint.Paginator
 	if pag == nil {
 		pag = client.Paginator
+	}
+	if pag == nil && reg.DetectPaginator != nil {
+		res.detect = res.detector(reg, r, env)
 	}
 	if pag != nil {
 		f, err := build(ctx, reg.Paginators, pag, env)
@@ -106,8 +118,63 @@ func build[T any](ctx context.Context, reg *extension.Registry[T], pl *config.Pl
 	return v, nil
 }
 
-// Close releases what Prepare built.
-func (r *Resource) Close() error { return r.closers.CloseAll() }
+// Close releases what Prepare built, and the paginators detected since.
+func (r *Resource) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closers.CloseAll()
+}
+
+// detector returns the function that detects r's paginator on a first
+// response: it builds the detected type like a configured one and returns
+// it with the YAML that configures it. A response that shows more pages
+// but matches no paginator is an error: ending there would load part of
+// the resource without a word.
+func (res *Resource) detector(reg *extension.Registries, r *config.Resource, env *extension.Env) func(context.Context, *extension.Response, int) (extension.Paginator, string, error) {
+	return func(ctx context.Context, resp *extension.Response, records int) (extension.Paginator, string, error) {
+		d := reg.DetectPaginator(resp, records)
+		if d.Type == "" {
+			if d.Signs != "" {
+				return nil, "", fmt.Errorf("the first response shows more pages (%s), but %s.endpoint has no paginator and none could be detected: "+
+					"set endpoint.paginator (e.g. {type: offset, limit: 100, total_path: total}), or paginator: single_page to read one page on purpose", d.Signs, r.Path)
+			}
+			return nil, "", nil
+		}
+		yaml := PaginatorYAML(d.Type, d.Args)
+		f, err := build(ctx, reg.Paginators, &config.Plugin{Type: d.Type, Args: d.Args, Path: r.Path + ".endpoint.paginator (detected: " + yaml + ")"}, env)
+		if err != nil {
+			return nil, "", err
+		}
+		res.mu.Lock()
+		res.closers.Add(f)
+		res.mu.Unlock()
+		p, err := f.NewPaginator(ctx)
+		return p, yaml, err
+	}
+}
+
+// PaginatorYAML renders a paginator as the flow-style YAML a user pastes
+// into endpoint.paginator, keys sorted: {type: page_number, base_page: 1}.
+func PaginatorYAML(typ string, args map[string]any) string {
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString("{type: ")
+	b.WriteString(typ)
+	for _, k := range keys {
+		fmt.Fprintf(&b, ", %s: ", k)
+		if s, ok := args[k].(string); ok {
+			b.WriteString(strconv.Quote(s))
+		} else {
+			fmt.Fprint(&b, args[k])
+		}
+	}
+	b.WriteString("}")
+	return b.String()
+}
 
 // Extractor runs resources against one HTTP client.
 type Extractor struct {
@@ -189,6 +256,22 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 		if x.PageLimit > 0 && page >= x.PageLimit {
 			x.Logger.Debug("page limit reached", "resource", name, "pages", page)
 			return nil
+		}
+		if page == 1 && r.Paginators == nil && r.detect != nil {
+			detected, yaml, err := r.detect(ctx, resp, len(records))
+			if err != nil {
+				return &Error{Resource: name, URL: x.url(req), Page: page, Err: err}
+			}
+			if detected != nil {
+				x.Logger.Info("detected paginator; set it in the pipeline file to freeze it",
+					"resource", name, "paginator", yaml)
+				// The first request went out without the paginator: let it
+				// take that as its first page, then go on from there.
+				if err := detected.Init(ctx, req.Clone()); err != nil {
+					return &Error{Resource: name, Err: fmt.Errorf("detected paginator: %w", err)}
+				}
+				pag = detected
+			}
 		}
 		more, err := pag.Next(ctx, resp, len(records), req)
 		if err != nil {
