@@ -5,6 +5,7 @@
 package builtin
 
 import (
+	"github.com/sluicehq/sluice/builtin/action"
 	"github.com/sluicehq/sluice/builtin/auth"
 	"github.com/sluicehq/sluice/builtin/paginate"
 	"github.com/sluicehq/sluice/runtime/extension"
@@ -15,4 +16,5 @@ func Register(r *extension.Registries) {
 	paginate.Register(r.Paginators)
 	r.DetectPaginator = paginate.Detect
 	auth.Register(r.Auths)
+	action.Register(r.Actions)
 }

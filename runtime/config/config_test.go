@@ -1315,7 +1315,8 @@ func TestUnsupported(t *testing.T) {
 		}},
 		{"valid/hooks.yaml", []w{
 			{"source.resources[0].processing_steps", 9, "events", "processing_steps"},
-			{"source.resources[0].endpoint.response_actions", 18, "events", "endpoint.response_actions"},
+			{"source.resources[0].endpoint.response_actions[4].action", 22, "events", "a js response action"},
+			{"source.resources[0].endpoint.response_actions[5]", 23, "events", "a js response action"},
 			{"source.resources[0].endpoint.incremental", 25, "events", "endpoint.incremental"},
 			{"source.resources[1].endpoint.params.since", 40, "ticks", "endpoint.params.since (type: incremental)"},
 		}},

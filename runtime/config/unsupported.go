@@ -109,8 +109,10 @@ func (r *Resource) unsupported() []Warning {
 	if len(r.ProcessingSteps) > 0 {
 		add("processing_steps", loc{}, "processing_steps", "")
 	}
-	if ra := r.Endpoint.ResponseActions; len(ra) > 0 {
-		add("endpoint", loc{path: listPath(ra[0].Path), pos: ra[0].Pos}, "endpoint.response_actions", "")
+	for _, ra := range r.Endpoint.ResponseActions {
+		if !ra.Action.Builtin() {
+			add("endpoint", loc{path: ra.Action.Path, pos: ra.Action.Pos}, "a "+ra.Action.Engine+" response action", "")
+		}
 	}
 	if len(r.IncludeFromParent) > 0 {
 		add("include_from_parent", loc{}, "include_from_parent", "")

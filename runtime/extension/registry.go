@@ -119,6 +119,7 @@ func (e *UnknownTypeError) Error() string {
 type Registries struct {
 	Paginators *Registry[PaginatorFactory]
 	Auths      *Registry[Authenticator]
+	Actions    *Registry[ResponseAction]
 	// DetectPaginator picks a paginator for a resource that names none;
 	// nil reads such a resource as one page.
 	DetectPaginator DetectPaginator
@@ -129,6 +130,7 @@ func NewRegistries() *Registries {
 	return &Registries{
 		Paginators: NewRegistry[PaginatorFactory]("paginator"),
 		Auths:      NewRegistry[Authenticator]("auth"),
+		Actions:    NewRegistry[ResponseAction]("response action"),
 	}
 }
 

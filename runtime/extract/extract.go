@@ -47,6 +47,9 @@ type Resource struct {
 	// response.
 	Selector *jsonpath.Path
 
+	// actions are the endpoint's response_actions, built, in file order.
+	actions []boundAction
+
 	// detect picks a paginator from the first response when none is
 	// configured; nil reads one page.
 	detect func(ctx context.Context, resp *extension.Response, records int) (extension.Paginator, string, error)
@@ -92,6 +95,16 @@ func Prepare(ctx context.Context, reg *extension.Registries, client *config.Clie
 		res.closers.Add(a)
 		res.Auth = a
 	}
+	for i := range r.Endpoint.ResponseActions {
+		ra := &r.Endpoint.ResponseActions[i]
+		a, err := build(ctx, reg.Actions, &config.Plugin{Type: ra.Action.Engine, Path: ra.Path, Pos: ra.Pos}, env)
+		if err != nil {
+			res.Close()
+			return nil, err
+		}
+		res.closers.Add(a)
+		res.actions = append(res.actions, boundAction{cfg: ra, act: a})
+	}
 	if sel := r.Endpoint.DataSelector; sel != "" {
 		p, err := jsonpath.Compile(sel)
 		if err != nil {
@@ -116,6 +129,50 @@ func build[T any](ctx context.Context, reg *extension.Registry[T], pl *config.Pl
 		return zero, fmt.Errorf("%s: building %s %q: %w", pl.Path, reg.Point(), pl.Type, err)
 	}
 	return v, nil
+}
+
+// boundAction is one built entry of response_actions.
+type boundAction struct {
+	cfg *config.ResponseAction
+	act extension.ResponseAction
+}
+
+// decision is what the response actions decided about the last attempt of
+// a request: the verdict, the entry that matched, and an action's error.
+type decision struct {
+	verdict extension.Verdict
+	by      *config.ResponseAction
+	err     error
+}
+
+// classifier runs r's response actions on every attempt, first match
+// first: retry becomes a retry with the client's backoff, ignore and fail
+// are kept in d for the extractor to act on once the request is over.
+func (r *Resource) classifier(ctx context.Context, d *decision) httpclient.Classifier {
+	if len(r.actions) == 0 {
+		return nil
+	}
+	return func(resp *extension.Response) httpclient.Verdict {
+		*d = decision{}
+		for _, a := range r.actions {
+			if !a.cfg.Matches(resp.Status, string(resp.Body)) {
+				continue
+			}
+			v, err := a.act.Act(ctx, resp)
+			*d = decision{verdict: v, by: a.cfg, err: err}
+			switch {
+			case err != nil:
+				d.verdict = extension.Fail
+				return httpclient.Accept
+			case v == extension.Retry:
+				return httpclient.Retry
+			case v == extension.Ignore || v == extension.Fail:
+				return httpclient.Accept
+			}
+			return httpclient.Default
+		}
+		return httpclient.Default
+	}
 }
 
 // Close releases what Prepare built, and the paginators detected since.
@@ -233,13 +290,55 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		resp, err := x.HTTP.Do(ctx, req, r.Auth)
+		var d decision
+		resp, err := x.HTTP.DoClassified(ctx, req, r.Auth, r.classifier(ctx, &d))
+		switch {
+		case d.err != nil:
+			return &Error{Resource: name, URL: x.url(req), Page: page,
+				Err: fmt.Errorf("response action %s (line %d): %w", d.by.Path, d.by.Pos.Line, d.err)}
+		case d.verdict == extension.Ignore && resp != nil:
+			x.Logger.Info(fmt.Sprintf("ignoring the response, as %s says; the resource ends here", d.by.Path),
+				"resource", name, "page", page, "status", resp.Status)
+			return nil
+		case d.verdict == extension.Fail && resp != nil:
+			if err == nil {
+				method := req.Method
+				if method == "" {
+					method = "GET"
+				}
+				full, _ := req.FullURL()
+				err = x.HTTP.StatusErrorFor(method, full, resp)
+			}
+			return &Error{Resource: name, URL: x.url(req), Page: page,
+				Err: fmt.Errorf("response action %s (line %d) fails the resource: %w", d.by.Path, d.by.Pos.Line, err)}
+		}
 		if err != nil {
 			return &Error{Resource: name, URL: x.url(req), Page: page, Err: err}
 		}
 		body, err := resp.JSON()
 		if err != nil {
-			return &Error{Resource: name, URL: x.url(req), Page: page, Err: fmt.Errorf("response is not JSON: %w", err)}
+			// A body that is not JSON (HTML, CSV, text) cannot be paged
+			// through: it ends the resource as an empty page, said aloud.
+			x.Logger.Warn("the response is not JSON; taken as an empty page, and the resource ends here (add a response action to decide otherwise)",
+				"resource", name, "page", page, "status", resp.Status, "content_type", resp.Header.Get("Content-Type"),
+				"body", snippet(resp.Body, 120))
+			return emit(&Page{Resource: name, Number: page})
+		}
+		if body == nil {
+			// A 204, or any empty body: an empty page. The paginator
+			// still decides whether more follow (a Link header may).
+			x.Logger.Info("empty response body; taken as an empty page", "resource", name, "page", page, "status", resp.Status)
+			if err := emit(&Page{Resource: name, Number: page}); err != nil {
+				return err
+			}
+			more, err := pag.Next(ctx, resp, 0, req)
+			if err != nil || !more {
+				if err != nil {
+					return &Error{Resource: name, URL: x.url(req), Page: page, Err: fmt.Errorf("paginator: %w", err)}
+				}
+				return nil
+			}
+			continue
 		}
 		if selector == nil {
 			sel := DetectSelector(resp.Body)
@@ -300,4 +399,12 @@ type singlePage struct{}
 func (singlePage) Init(context.Context, *extension.Request) error { return nil }
 func (singlePage) Next(context.Context, *extension.Response, int, *extension.Request) (bool, error) {
 	return false, nil
+}
+
+// snippet is the first n bytes of b on one line, for a log line.
+func snippet(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "")), " ")
 }

@@ -522,3 +522,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// StatusErrorFor describes resp as a *StatusError (URL and body excerpt
+// redacted), for a response the caller refuses although its status is a
+// success: a response action's fail.
+func (c *Client) StatusErrorFor(method, rawURL string, resp *extension.Response) *StatusError {
+	return c.statusError(method, rawURL, resp, 1, "")
+}
