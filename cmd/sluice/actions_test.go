@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -78,9 +77,7 @@ source:
     - name: items
       endpoint: {path: items, data_selector: data, paginator: {type: json_link, next_url_path: next}%s}
 `, srv.URL, actions))
-			dir := filepath.Dir(path)
-			db := filepath.Join(dir, "out.db")
-			code, _, stderr := sluice(t, "run", path, "--db", db, "--pipelines-dir", dir, "--progress", "none")
+			code, _, stderr, db := runHere(t, path)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d:\n%s", code, tt.wantCode, stderr)
 			}
@@ -130,9 +127,8 @@ source:
     - name: rows
       endpoint: {path: rows, data_selector: data, paginator: {type: offset, limit: 50, total_path: total}}
 `, srv.URL))
-	dir := filepath.Dir(path)
-	db := filepath.Join(dir, "out.db")
-	if code, _, stderr := sluice(t, "run", path, "--db", db, "--pipelines-dir", dir, "--progress", "none"); code != 0 {
+	code, _, stderr, db := runHere(t, path)
+	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
 	conn := openDB(t, db)

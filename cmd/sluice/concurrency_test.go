@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -52,8 +51,7 @@ func resourcesYAML(n int) string {
 func TestConcurrencyCapsRequests(t *testing.T) {
 	srv, most, total := pagedServer(t, 3, 20*time.Millisecond)
 	path := writePipeline(t, fmt.Sprintf("pipeline: {name: conc}\nsource:\n  client: {base_url: \"%s/\", concurrency: 2}\n  resources:\n%s", srv.URL, resourcesYAML(6)))
-	dir := filepath.Dir(path)
-	if code, _, stderr := sluice(t, "run", path, "--db", filepath.Join(dir, "out.db"), "--pipelines-dir", dir, "--progress", "none"); code != 0 {
+	if code, _, stderr, _ := runHere(t, path); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
 	if total.Load() != 18 || most.Load() > 2 || most.Load() < 1 {
@@ -70,9 +68,8 @@ func TestRateLimitIsShared(t *testing.T) {
 	}
 	srv, _, total := pagedServer(t, 10, 0)
 	path := writePipeline(t, fmt.Sprintf("pipeline: {name: rate}\nsource:\n  client: {base_url: \"%s/\", rate_limit: {requests_per_second: 5}}\n  resources:\n%s", srv.URL, resourcesYAML(2)))
-	dir := filepath.Dir(path)
 	start := time.Now()
-	if code, _, stderr := sluice(t, "run", path, "--db", filepath.Join(dir, "out.db"), "--pipelines-dir", dir, "--progress", "none"); code != 0 {
+	if code, _, stderr, _ := runHere(t, path); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
 	if took := time.Since(start); total.Load() != 20 || took < 3700*time.Millisecond {

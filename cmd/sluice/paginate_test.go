@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -147,9 +146,7 @@ source:
     - name: rows
       endpoint: {path: %s%s}
 `, srv.URL, tt.path, pag))
-			dir := filepath.Dir(path)
-			db := filepath.Join(dir, "out.db")
-			code, stdout, stderr := sluice(t, "run", path, "--db", db, "--pipelines-dir", dir, "--progress", "none", "--log-level", "info")
+			code, stdout, stderr, db := runHere(t, path, "--log-level", "info")
 			if tt.wantErr != "" {
 				if code != 1 || !strings.Contains(stderr, tt.wantErr) || !strings.Contains(stderr, "paginator") {
 					t.Fatalf("exit %d, want 1 with %q named:\n%s", code, tt.wantErr, stderr)

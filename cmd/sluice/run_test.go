@@ -381,3 +381,14 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stdout)
 	}
 }
+
+// runHere runs `sluice run path` with the database (out.db) and the
+// pipeline state in path's folder, and no progress output.
+func runHere(t *testing.T, path string, extra ...string) (code int, stdout, stderr, db string) {
+	t.Helper()
+	dir := filepath.Dir(path)
+	db = filepath.Join(dir, "out.db")
+	args := append([]string{"run", path, "--db", db, "--pipelines-dir", dir, "--progress", "none"}, extra...)
+	code, stdout, stderr = sluice(t, args...)
+	return code, stdout, stderr, db
+}
