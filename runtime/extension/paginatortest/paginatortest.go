@@ -169,8 +169,7 @@ var (
 	}
 	// PostBodyOffset is searched with POST: offset and limit go in the
 	// JSON body ({"page": {"offset": …, "limit": …}}), the total comes back
-	// in the Content-Range header. Want lists the bodies' offsets as
-	// "POST /search offset=N".
+	// in the Content-Range header.
 	PostBodyOffset = Scenario{
 		Name: "POST body offset with a Content-Range total",
 		Serve: func(w http.ResponseWriter, r *http.Request, _ string, _ int) {
@@ -193,7 +192,11 @@ var (
 		Method: http.MethodPost,
 		Path:   "/search",
 		JSON:   map[string]any{"q": "x"},
-		Want:   []string{"/search", "/search", "/search", "/search", "/search"},
+		Want: []string{
+			`/search {"page":{"limit":2,"offset":0},"q":"x"}`, `/search {"page":{"limit":2,"offset":2},"q":"x"}`,
+			`/search {"page":{"limit":2,"offset":4},"q":"x"}`, `/search {"page":{"limit":2,"offset":6},"q":"x"}`,
+			`/search {"page":{"limit":2,"offset":8},"q":"x"}`,
+		},
 	}
 )
 
@@ -329,7 +332,8 @@ func (c *ctxPaginator) Next(ctx context.Context, resp *extension.Response, n int
 // Walker walks one request chain a page at a time, so that tests can
 // interleave chains. It records the first error in Err and stops there.
 type Walker struct {
-	// URLs are the requests sent so far, query included.
+	// URLs are the requests sent so far, query included, each followed by
+	// its JSON body (after a space) when it has one.
 	URLs []string
 	// Err is what ended the chain early: a failed request, a paginator
 	// error, or a chain longer than MaxChain.
@@ -381,6 +385,15 @@ func (w *Walker) Step() bool {
 	if err != nil {
 		w.fail(fmt.Errorf("page %d: %w", len(w.URLs)+1, err))
 		return false
+	}
+	if w.req.JSON != nil {
+		// A body-path paginator advances in the body: record it too.
+		b, err := json.Marshal(w.req.JSON)
+		if err != nil {
+			w.fail(fmt.Errorf("page %d: body: %w", len(w.URLs)+1, err))
+			return false
+		}
+		full += " " + string(b)
 	}
 	w.URLs = append(w.URLs, full)
 	resp, err := w.c.Do(w.ctx, w.req, nil)
