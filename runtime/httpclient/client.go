@@ -418,7 +418,7 @@ func (c *Client) statusError(method, rawURL string, resp *extension.Response, at
 		Status:   resp.Status,
 		Method:   method,
 		URL:      c.red.URL(rawURL),
-		Body:     c.red.Text(snippet(resp.Body, 512)),
+		Body:     snippet([]byte(c.red.Text(string(resp.Body))), 512),
 		Attempts: attempts,
 		Withheld: withheld,
 	}
@@ -430,7 +430,9 @@ type StatusError struct {
 	Status int
 	Method string
 	URL    string
-	// Body is the first 512 bytes of the body, as valid UTF-8 on one line.
+	// Body is the first 512 bytes of the redacted body, as valid UTF-8 on
+	// one line. Redaction comes before the cut, so that a secret the cut
+	// would split is never shown in part.
 	Body string
 	// Attempts is how many attempts were made.
 	Attempts int

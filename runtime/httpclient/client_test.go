@@ -590,6 +590,29 @@ func TestStatusErrorRedacted(t *testing.T) {
 	}
 }
 
+// A secret that the 512-byte cut would split is redacted whole, not shown
+// in part; the excerpt is one line.
+func TestStatusErrorSecretAtTheCut(t *testing.T) {
+	const secret = "sup3r-s3cret-that-is-long"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, strings.Repeat("a\n", 250)+"12345"+secret+strings.Repeat("z", 100))
+	}))
+	defer srv.Close()
+	c, _ := newClient(Options{Redactor: redact.New(secret)})
+	_, err := c.Do(context.Background(), get(srv.URL), nil)
+	var se *StatusError
+	if !errors.As(err, &se) {
+		t.Fatal(err)
+	}
+	if strings.Contains(se.Body, "sup3r") || strings.ContainsAny(err.Error(), "\r\n") {
+		t.Fatalf("excerpt shows part of the secret or spans lines: %q", se.Body)
+	}
+	if !strings.Contains(se.Body, "12345***") || len(se.Body) > 520 {
+		t.Fatalf("excerpt %q (%d bytes)", se.Body, len(se.Body))
+	}
+}
+
 func TestRateLimitThrottles(t *testing.T) {
 	srv, calls := script(t, 200)
 	c, s := newClient(Options{RequestsPerSecond: 2, Burst: 1})
