@@ -90,6 +90,11 @@ type Options struct {
 	// limiter is shared by every resource of the client.
 	RequestsPerSecond float64
 	Burst             int
+	// MaxInFlight caps the requests in flight at once across every caller
+	// of the client (client.concurrency); 0: no cap. A request holds its
+	// slot while it is sent and its body read, not while it waits for a
+	// retry or the rate limiter.
+	MaxInFlight int
 	// UserAgent is sent unless the request has its own; "sluice/<version>".
 	UserAgent string
 	// Logger gets "GET <url>" at debug level before each attempt and a
@@ -123,6 +128,7 @@ type Client struct {
 	err     error           // a bad Options field: every Do fails with it
 	hc      *http.Client
 	limiter *rate.Limiter
+	slots   chan struct{} // MaxInFlight; nil: no cap
 	log     *slog.Logger
 	red     *redact.Redactor
 	dec     extension.Decoder
@@ -179,6 +185,9 @@ func New(o Options) *Client {
 			burst = 1
 		}
 		c.limiter = rate.NewLimiter(rate.Limit(o.RequestsPerSecond), burst)
+	}
+	if o.MaxInFlight > 0 {
+		c.slots = make(chan struct{}, o.MaxInFlight)
 	}
 	tr := o.Transport
 	if tr == nil {

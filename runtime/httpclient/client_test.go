@@ -613,6 +613,42 @@ func TestStatusErrorSecretAtTheCut(t *testing.T) {
 	}
 }
 
+// MaxInFlight caps the requests in flight across all callers of a client.
+func TestMaxInFlight(t *testing.T) {
+	var now, peak atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := now.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(30 * time.Millisecond)
+		now.Add(-1)
+		io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	for _, tc := range []struct{ cap, want int64 }{{2, 2}, {0, 8}} {
+		c := New(Options{MaxInFlight: int(tc.cap)})
+		var wg sync.WaitGroup
+		peak.Store(0)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := c.Do(context.Background(), get(srv.URL), nil); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if got := peak.Load(); (tc.cap > 0 && got != tc.want) || (tc.cap == 0 && got < 3) {
+			t.Errorf("MaxInFlight %d: %d requests in flight at the peak, want %d", tc.cap, got, tc.want)
+		}
+	}
+}
+
 func TestRateLimitThrottles(t *testing.T) {
 	srv, calls := script(t, 200)
 	c, s := newClient(Options{RequestsPerSecond: 2, Burst: 1})

@@ -73,6 +73,14 @@ func (c *Client) attempt(ctx context.Context, method string, req *extension.Requ
 		c.log.DebugContext(ctx, method+" "+c.red.URL(sent),
 			"headers", c.red.Header(hreq.Header))
 	}
+	if c.slots != nil {
+		select {
+		case c.slots <- struct{}{}:
+			defer func() { <-c.slots }()
+		case <-ctx.Done():
+			return nil, sent, withheld, ctx.Err()
+		}
+	}
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
 		return nil, sent, withheld, c.transportError(actx, err)

@@ -669,6 +669,7 @@ func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Option
 	} else if c.Auth != nil || len(c.Headers) > 0 {
 		log.Warn("base_url has no origin (scheme://host), so credentials are sent to every host the requests go to; set client.auth_origins to restrict them")
 	}
+	h.MaxInFlight = c.Concurrency // requests in flight across all resources of the client
 	if c.RateLimit != nil {
 		h.RequestsPerSecond = c.RateLimit.RequestsPerSecond
 		h.Burst = c.RateLimit.Burst
