@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/runtime/httpclient"
 )
 
 // DefaultTokenExpiration is the lifetime assumed for a token whose
@@ -123,7 +124,7 @@ func ParseOAuth2ClientCredentials(args *extension.Args) (extension.Builder[exten
 		}
 		return &OAuth2ClientCredentials{
 			cfg: cfg, defaultTTL: time.Duration(ttl) * time.Second,
-			hc: extension.HTTPClient(ctx), now: time.Now, sleep: sleepCtx,
+			hc: extension.HTTPClient(ctx), now: time.Now, sleep: httpclient.SleepContext,
 			configured: []string{id, secret, access},
 			lock:       make(chan struct{}, 1),
 		}, nil
@@ -243,17 +244,6 @@ func retryableTokenError(err error) bool {
 	return errors.As(err, &ue)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 func (o *OAuth2ClientCredentials) cached(stale string) (string, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -269,7 +259,7 @@ func (o *OAuth2ClientCredentials) tokenError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		msg := fmt.Sprintf("token request to %s: %s", o.cfg.TokenURL, statusText(re.Response.StatusCode))
-		if b := snippet(re.Body, 512); b != "" {
+		if b := httpclient.Snippet(re.Body, 512); b != "" {
 			msg += ": " + b
 		}
 		return errors.New(msg)
@@ -317,17 +307,4 @@ func statusText(code int) string {
 		return strconv.Itoa(code) + " " + t
 	}
 	return strconv.Itoa(code)
-}
-
-// snippet returns up to n bytes of b as valid UTF-8 on one line.
-func snippet(b []byte, n int) string {
-	cut := len(b) > n
-	if cut {
-		b = b[:n] // a rune split here becomes U+FFFD
-	}
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " ")
-	if cut {
-		s += "…"
-	}
-	return s
 }

@@ -321,7 +321,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 			// through: it ends the resource as an empty page, said aloud.
 			x.Logger.Warn("the response is not JSON; taken as an empty page, and the resource ends here (add a response action to decide otherwise)",
 				"resource", name, "page", page, "status", resp.Status, "content_type", resp.Header.Get("Content-Type"),
-				"body", snippet(resp.Body, 120))
+				"body", httpclient.Snippet(resp.Body, 120))
 			return emit(&Page{Resource: name, Number: page})
 		}
 		if body == nil {
@@ -399,12 +399,4 @@ type singlePage struct{}
 func (singlePage) Init(context.Context, *extension.Request) error { return nil }
 func (singlePage) Next(context.Context, *extension.Response, int, *extension.Request) (bool, error) {
 	return false, nil
-}
-
-// snippet is the first n bytes of b on one line, for a log line.
-func snippet(b []byte, n int) string {
-	if len(b) > n {
-		b = b[:n]
-	}
-	return strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "")), " ")
 }

@@ -177,7 +177,7 @@ func New(o Options) *Client {
 		c.dec = jsondec.New()
 	}
 	if c.sleep == nil {
-		c.sleep = sleep
+		c.sleep = SleepContext
 	}
 	if o.RequestsPerSecond > 0 {
 		burst := o.Burst
@@ -427,7 +427,7 @@ func (c *Client) statusError(method, rawURL string, resp *extension.Response, at
 		Status:   resp.Status,
 		Method:   method,
 		URL:      c.red.URL(rawURL),
-		Body:     snippet([]byte(c.red.Text(string(resp.Body))), 512),
+		Body:     Snippet([]byte(c.red.Text(string(resp.Body))), 512),
 		Attempts: attempts,
 		Withheld: withheld,
 	}
@@ -519,8 +519,9 @@ func isPermanent(err error) bool {
 		errors.As(err, &ci) || errors.As(err, &rec)
 }
 
-// sleep is the real Options.Sleep.
-func sleep(ctx context.Context, d time.Duration) error {
+// SleepContext waits d or until ctx is done, whichever comes first, and
+// returns ctx's error in the second case: the real Options.Sleep.
+func SleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

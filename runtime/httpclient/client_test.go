@@ -761,11 +761,11 @@ func TestBadURLIsNotRetried(t *testing.T) {
 }
 
 func TestSnippet(t *testing.T) {
-	if got := snippet([]byte("a\n\tb  c"), 512); got != "a b c" {
+	if got := Snippet([]byte("a\n\tb  c"), 512); got != "a b c" {
 		t.Fatalf("got %q", got)
 	}
 	long := strings.Repeat("é", 300) // 600 bytes; the cut splits a rune
-	got := snippet([]byte(long), 511)
+	got := Snippet([]byte(long), 511)
 	if !strings.HasSuffix(got, "é…") || strings.Contains(got, "\uFFFD") {
 		t.Fatalf("got %q", got[len(got)-10:])
 	}

@@ -275,8 +275,11 @@ func BodyBytes(r *extension.Request) ([]byte, string, error) {
 	return r.Body, "", nil
 }
 
-// snippet returns up to n bytes of b as valid UTF-8 on one line.
-func snippet(b []byte, n int) string {
+// Snippet returns at most the first n bytes of b as one line of valid
+// UTF-8 (runs of white space become one space, a rune the cut split is
+// dropped), with "…" when it was cut: the body excerpt of errors and logs.
+// It does not redact.
+func Snippet(b []byte, n int) string {
 	cut := len(b) > n
 	if cut {
 		b = b[:n]
