@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -38,32 +35,7 @@ func TestInterruptedRun(t *testing.T) {
 			p := usersPipeline(t, "interrupted", srv.URL, "")
 			db := filepath.Join(t.TempDir(), "i.db")
 			state := t.TempDir()
-			if code, out, errs := sluice(t, "run", p, "--db", db, "--pipelines-dir", state, "--limit", "2"); code != 0 {
-				t.Fatalf("first run: exit %d\n%s\n%s", code, out, errs)
-			}
-
-			cmd := exec.Command(os.Args[0], "run", p, "--db", db, "--pipelines-dir", state, "--progress", "log")
-			cmd.Env = append(os.Environ(), "SLUICE_TEST_MAIN=1")
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			sc := bufio.NewScanner(stderr)
-			progressed := false
-			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), "progress:") {
-					progressed = true
-					break
-				}
-			}
-			if !progressed {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-				t.Fatal("the child printed no progress before it ended")
-			}
+			cmd, sc := startLongRun(t, p, db, state)
 			if err := cmd.Process.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}

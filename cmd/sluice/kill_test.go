@@ -42,36 +42,11 @@ func TestKilledRunLeavesDatabaseAsBefore(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
 	state := t.TempDir()
 
-	// A first, complete run of two pages.
-	if code, out, errs := sluice(t, "run", p, "--db", db, "--pipelines-dir", state, "--limit", "2"); code != 0 {
-		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errs)
-	}
-
-	// A second, unlimited run, killed once it has loaded a few thousand records.
-	cmd := exec.Command(os.Args[0], "run", p, "--db", db, "--pipelines-dir", state, "--progress", "log")
-	cmd.Env = append(os.Environ(), "SLUICE_TEST_MAIN=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	progressed := false
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "progress:") {
-			progressed = true
-			break
-		}
-	}
+	cmd, _ := startLongRun(t, p, db, state)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	if !progressed {
-		t.Fatal("the child printed no progress before it ended")
-	}
 
 	d := openDB(t, db)
 	var check string
@@ -95,4 +70,34 @@ func TestKilledRunLeavesDatabaseAsBefore(t *testing.T) {
 	if n := count(t, d, "select count(*) from users"); n != 300 {
 		t.Errorf("users has %d rows after the next run, want 300", n)
 	}
+}
+
+// startLongRun makes a first, complete run of two pages of pipeline p into
+// db, then starts a second, unlimited run as a child process and returns
+// it, with a scanner of its stderr, once it has printed a progress line:
+// the load is under way.
+func startLongRun(t *testing.T, p, db, state string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	if code, out, errs := sluice(t, "run", p, "--db", db, "--pipelines-dir", state, "--limit", "2"); code != 0 {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errs)
+	}
+	cmd := exec.Command(os.Args[0], "run", p, "--db", db, "--pipelines-dir", state, "--progress", "log")
+	cmd.Env = append(os.Environ(), "SLUICE_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "progress:") {
+			return cmd, sc
+		}
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	t.Fatal("the child printed no progress before it ended")
+	return nil, nil
 }
