@@ -60,7 +60,7 @@ func Parse(data []byte, path, dir string, opts Options) (*File, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, Problems{syntaxProblem(data, err)}
 	}
-	root := p.prep(&doc, "", 0, 0)
+	root := p.prep(&doc, "", 0)
 	if root == nil || root.Kind == 0 || isNull(root) {
 		p.atPath("", nil, "the file is empty: it needs a pipeline: and a source: section", "")
 	} else if o, ok := p.asObject(root, "an object with pipeline: and source:"); ok {

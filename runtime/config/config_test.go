@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -1364,5 +1365,39 @@ func TestUnsupported(t *testing.T) {
 	}
 	if s := ws[0].String(); s != "source.resources[3] (line 9, col 7): resource x uses write_disposition: merge, which this version of sluice accepts but cannot run yet" {
 		t.Errorf("String() = %q", s)
+	}
+}
+
+// TestSecretsFromSpecs: the literal values of the fields an auth's Spec
+// marks secret are secrets, mistyped ones too; its other fields (a token
+// URL, a header name) are not, so they stay readable in messages.
+func TestSecretsFromSpecs(t *testing.T) {
+	src := `pipeline: {name: p}
+source:
+  client:
+    base_url: "https://api.example.com/"
+    auth: {type: oauth2_client_credentials, access_token_url: "https://auth.example.com/token", client_id: cl1ent-id, client_secret: s3cret-value}
+  resources:
+    - name: a
+      endpoint: {auth: {type: api_key, name: X-Api-Key, api_key: "12345678"}}
+`
+	f, err := Parse([]byte(src), "p.yaml", t.TempDir(), Options{Registries: builtinRegistries(), LookupEnv: envOf(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mistyped := strings.Replace(src, `api_key: "12345678"`, `api_key: 12345678`, 1)
+	_, err = Parse([]byte(mistyped), "p.yaml", t.TempDir(), Options{Registries: builtinRegistries(), LookupEnv: envOf(nil)})
+	if err == nil || !strings.Contains(err.Error(), "api_key") || strings.Contains(err.Error(), "12345678") {
+		t.Fatalf("a mistyped api_key: %v (want a problem that does not print it)", err)
+	}
+	for _, want := range []string{"cl1ent-id", "s3cret-value", "12345678"} {
+		if !slices.Contains(f.Secrets, want) {
+			t.Errorf("secrets %q lack %q", f.Secrets, want)
+		}
+	}
+	for _, not := range []string{"https://auth.example.com/token", "X-Api-Key", "oauth2_client_credentials"} {
+		if slices.Contains(f.Secrets, not) {
+			t.Errorf("%q counts as a secret", not)
+		}
 	}
 }

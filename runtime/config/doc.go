@@ -34,9 +34,8 @@
 //
 // File.Secrets lists the values that must never be printed: every value a
 // ${NAME} reference took from the environment (under its own name or its
-// dlt-style name) or from secrets.toml, whatever the name, and every string
-// under an `auth` object (except its type, name, location,
-// access_token_url and client_auth). A
+// dlt-style name) or from secrets.toml, whatever the name, and the value of
+// every field an extension's Spec marks Secret (a literal token too). A
 // ${NAME:-fallback} fallback is not a secret: it is written in the file. Problems
 // never contain them: a secret quoted in a message is masked the way dlt
 // masks it (first character, *****, last character).

@@ -114,8 +114,15 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 		spec, _ = reg.Auths.Spec(pl.Type)
 	}
 	for _, f := range spec.SecretFields() {
-		if s, ok := pl.Args[f].(string); ok {
-			p.addSecret(s)
+		switch v := pl.Args[f].(type) {
+		case nil:
+		case string:
+			p.addSecret(v)
+		case map[string]any, []any:
+		default:
+			// a mistyped secret (token: 12345678) is still a secret: the
+			// problem that says so must not print it
+			p.addSecret(fmt.Sprint(v))
 		}
 	}
 	if err == nil {

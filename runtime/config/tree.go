@@ -121,11 +121,10 @@ const maxDepth = 200
 
 // prep walks the document once: it dereferences aliases and expands `<<`
 // merge keys, reports duplicate and non-string keys, records the path of
-// every node, resolves ${VAR} references in string scalars and collects
-// the secrets. auth is 0 outside an auth object, 1 for the value of an
-// `auth` key, 2 inside it (strings there are secrets), -1 for its
-// type/name/location/access_token_url/client_auth fields.
-func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
+// every node and resolves ${VAR} references in string scalars (whose
+// values become secrets). The literal values of an extension's secret
+// fields become secrets when it is parsed (checkPlugin), by its Spec.
+func (p *parser) prep(n *yaml.Node, path string, depth int) *yaml.Node {
 	if n == nil {
 		return nil
 	}
@@ -139,9 +138,7 @@ func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
 		}
 		t := n.Alias
 		if !p.prepped[t] {
-			t = p.prep(t, path, auth, depth+1)
-		} else if auth == 2 {
-			p.collectAuthStrings(t)
+			t = p.prep(t, path, depth+1)
 		}
 		return t
 	}
@@ -155,7 +152,7 @@ func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
-			return p.prep(n.Content[0], path, auth, depth+1)
+			return p.prep(n.Content[0], path, depth+1)
 		}
 		return nil
 	case yaml.MappingNode:
@@ -181,19 +178,7 @@ func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
 			if _, ok := p.origin[k]; !ok {
 				p.origin[k] = cp
 			}
-			childAuth := auth
-			switch {
-			case auth == 0 && k.Value == "auth":
-				childAuth = 1
-			case auth == 1 && (k.Value == "type" || k.Value == "name" || k.Value == "location" ||
-				k.Value == "access_token_url" || k.Value == "client_auth"):
-				childAuth = -1
-			case auth == 1:
-				childAuth = 2
-			case auth == -1:
-				childAuth = 0
-			}
-			v = p.prep(v, cp, childAuth, depth+1)
+			v = p.prep(v, cp, depth+1)
 			if v == nil {
 				v = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: k.Line, Column: k.Column}
 				p.origin[v] = cp
@@ -203,11 +188,7 @@ func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
 		n.Content = content
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			childAuth := auth
-			if auth == 1 || auth == -1 {
-				childAuth = 2
-			}
-			c = p.prep(c, indexPath(path, i), childAuth, depth+1)
+			c = p.prep(c, indexPath(path, i), depth+1)
 			if c == nil {
 				c = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 			}
@@ -216,31 +197,9 @@ func (p *parser) prep(n *yaml.Node, path string, auth, depth int) *yaml.Node {
 	case yaml.ScalarNode:
 		if n.ShortTag() == "!!str" {
 			p.resolveScalar(n, path)
-			if auth == 2 && !p.unresolved[n] {
-				p.addSecret(n.Value)
-			}
 		}
 	}
 	return n
-}
-
-// collectAuthStrings adds every string under n to the secrets (an anchor
-// defined outside an auth object and used inside one).
-func (p *parser) collectAuthStrings(n *yaml.Node) {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.ShortTag() == "!!str" {
-			p.addSecret(n.Value)
-		}
-	case yaml.MappingNode:
-		for i := 1; i < len(n.Content); i += 2 {
-			p.collectAuthStrings(n.Content[i])
-		}
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			p.collectAuthStrings(c)
-		}
-	}
 }
 
 // expandMerges replaces `<<: *anchor` (or a list of anchors) by the pairs

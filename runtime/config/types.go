@@ -14,8 +14,8 @@ type File struct {
 	// Secrets are the resolved values that must never be printed: every
 	// value a ${VAR} took from the environment or secrets.toml, whatever
 	// its name (not a ${VAR:-fallback} fallback, which is in the file), and
-	// every string under an `auth` object. The caller hands them to the
-	// redactor.
+	// the value of every field an extension's Spec marks Secret, however it
+	// was written. The caller hands them to the redactor.
 	Secrets []string
 }
 
