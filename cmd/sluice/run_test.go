@@ -334,28 +334,19 @@ source:
   client: {base_url: "http://127.0.0.1:1/"}
   resources: [users]
 `)
-	merge := writePipeline(t, `
+	scd2 := writePipeline(t, `
 pipeline: {name: ok}
 source:
   client: {base_url: "http://127.0.0.1:1/"}
-  resource_defaults: {write_disposition: merge, primary_key: id}
+  resource_defaults: {write_disposition: {disposition: merge, strategy: scd2}, primary_key: id}
   resources: [users]
-`)
-	child := writePipeline(t, `
-pipeline: {name: ok}
-source:
-  client: {base_url: "http://127.0.0.1:1/"}
-  resources:
-    - users
-    - {name: orders, endpoint: "users/{resources.users.id}/orders"}
 `)
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"a dependent resource", []string{"run", child, "--pipelines-dir", t.TempDir()}, "depends on resource users"},
-		{"a feature this version cannot run yet", []string{"run", merge, "--pipelines-dir", t.TempDir()}, "write_disposition: merge"},
+		{"a feature this version cannot run yet", []string{"run", scd2, "--pipelines-dir", t.TempDir()}, "write_disposition"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"missing file argument", []string{"run"}, "arg"},
 		{"bad format", []string{"run", good, "--format", "xml"}, "--format"},

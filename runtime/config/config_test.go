@@ -1310,16 +1310,12 @@ func TestUnsupported(t *testing.T) {
 		{"valid/github.yaml", []w{
 			{"source.resource_defaults.write_disposition", 12, "issues", "write_disposition: merge"},
 			{"source.resource_defaults.write_disposition", 12, "issue_comments", "write_disposition: merge"},
-			{"source.resources[0].endpoint.incremental", 19, "issues", "endpoint.incremental"},
-			{"source.resources[1].endpoint", 21, "issue_comments", "a parent resource (issues)"},
-			{"source.resources[1].include_from_parent", 22, "issue_comments", "include_from_parent"},
 		}},
 		{"valid/hooks.yaml", []w{
 			{"source.resources[0].processing_steps", 9, "events", "processing_steps"},
 			{"source.resources[0].endpoint.response_actions[4].action", 22, "events", "a js response action"},
 			{"source.resources[0].endpoint.response_actions[5]", 23, "events", "a js response action"},
-			{"source.resources[0].endpoint.incremental", 25, "events", "endpoint.incremental"},
-			{"source.resources[1].endpoint.params.since", 40, "ticks", "endpoint.params.since (type: incremental)"},
+			{"source.resources[0].endpoint.incremental.convert", 35, "events", "incremental.convert"},
 		}},
 		{"valid/defaults.yaml", []w{
 			{"pipeline.destination", 4, "", "destination: duckdb"},

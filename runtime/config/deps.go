@@ -6,38 +6,22 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sluicehq/sluice/runtime/placeholder"
 )
 
 // formatFields returns the field names of the replacement fields in s, read
-// with Python's str.format rules ({{ and }} are literal braces; a field ends
-// at its conversion `!` or format spec `:`), and a description of the first
-// syntax error, if any.
+// with Python's str.format rules by the parser requests are rendered with
+// (package placeholder), and a description of the first syntax error, if
+// any.
 func formatFields(s string) ([]string, string) {
+	t, err := placeholder.Parse(s)
+	if err != nil {
+		return nil, err.Error()
+	}
 	var fields []string
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			if i+1 < len(s) && s[i+1] == '{' {
-				i++
-				continue
-			}
-			end := matchingBrace(s, i+1)
-			if end < 0 {
-				return fields, "a { has no matching }"
-			}
-			f := s[i+1 : end]
-			if k := strings.IndexAny(f, "!:"); k >= 0 {
-				f = f[:k]
-			}
-			fields = append(fields, f)
-			i = end
-		case '}':
-			if i+1 < len(s) && s[i+1] == '}' {
-				i++
-				continue
-			}
-			return fields, "a single } has no matching {"
-		}
+	for _, f := range t.Fields() {
+		fields = append(fields, f.Name)
 	}
 	return fields, ""
 }
@@ -165,6 +149,7 @@ func (p *parser) checkDependencies(infos []*resInfo) {
 			}
 			edges[in] = append(edges[in], pi)
 		}
+		p.checkParentOptions(in, len(d.parents) > 0)
 		if len(r.IncludeFromParent) > 0 && len(d.parents) == 0 {
 			p.at(in.ifp, fmt.Sprintf("Resource `%s` has `include_from_parent` but is not dependent on another resource", r.Name),
 				"reference the parent in the endpoint, e.g. path: \"posts/{resources.posts.id}/comments\"")
@@ -307,5 +292,40 @@ func (p *parser) checkCycles(infos []*resInfo, edges map[*resInfo][]*resInfo) {
 		if color[in] == white {
 			visit(in)
 		}
+	}
+}
+
+// checkParentOptions checks the options that only a dependent resource
+// can have: endpoint.parent_batch and incremental.per_parent, and what
+// they need from each other.
+func (p *parser) checkParentOptions(in *resInfo, dependent bool) {
+	r := in.r
+	b := r.Endpoint.ParentBatch
+	inc := r.Endpoint.Incremental
+	if r.Endpoint.ParamIncremental != nil {
+		inc = r.Endpoint.ParamIncremental
+	}
+	perParent := inc != nil && inc.PerParent
+	if !dependent {
+		if b != nil {
+			p.atPos(b.Path, b.Pos, fmt.Sprintf("resource `%s` has parent_batch but is not dependent on another resource", r.Name),
+				"parent_batch groups the parent records of a dependent resource: reference the parent with {resources.<parent>.<field>}")
+		}
+		if perParent {
+			p.atPos(childPath(inc.Path, "per_parent"), inc.Pos, fmt.Sprintf("resource `%s` has incremental.per_parent but is not dependent on another resource", r.Name),
+				"per_parent keeps one cursor per parent record; a top-level resource has one cursor anyway")
+		}
+		return
+	}
+	if b == nil || b.Match != "" {
+		return
+	}
+	if len(r.IncludeFromParent) > 0 {
+		p.atPos(b.Path, b.Pos, fmt.Sprintf("resource `%s` has include_from_parent and parent_batch without match: a child record of a batched request cannot be told apart from its parent", r.Name),
+			"add parent_batch.match: the field of each child record that holds the parent's value (e.g. match: user_id)")
+	}
+	if perParent {
+		p.atPos(b.Path, b.Pos, fmt.Sprintf("resource `%s` has incremental.per_parent and parent_batch without match", r.Name),
+			"add parent_batch.match: the field of each child record that holds the parent's value")
 	}
 }

@@ -342,6 +342,9 @@ func (p *parser) parseIncremental(o *object, param string) *Incremental {
 	if b, found := p.boolField(o, "allow_external_schedulers"); found {
 		inc.AllowExternalSchedulers = b
 	}
+	if b, found := p.boolField(o, "per_parent"); found {
+		inc.PerParent = b
+	}
 	if l := o.get("lag"); l != nil && !isNull(l) {
 		if f, found := p.floatValue(l); !found {
 			p.at(l, fmt.Sprintf("expected a number, got %s", describe(l)), "lag is in seconds (days for date-only cursors)")

@@ -18,7 +18,7 @@ var (
 	resourceKeys   = []string{
 		"name", "endpoint", "table_name", "write_disposition", "primary_key", "merge_key",
 		"include_from_parent", "processing_steps", "selected", "parallelized", "max_table_nesting",
-		"columns", "limits",
+		"columns", "limits", "data",
 		"schema_contract", "table_format", "file_format", "references", "nested_hints", "parent_table_name",
 	}
 	// passThroughKeys are resource keys kept as given in Resource.Extra.
@@ -30,27 +30,30 @@ var (
 		"parent_table_name", "write_disposition", "primary_key", "merge_key", "schema_contract",
 		"table_format", "file_format", "references",
 	}
-	defaultsKeys = slices.DeleteFunc(slices.Clone(resourceKeys), func(k string) bool { return k == "name" })
+	defaultsKeys = slices.DeleteFunc(slices.Clone(resourceKeys), func(k string) bool { return k == "name" || k == "data" })
 	endpointKeys = []string{
 		"path", "method", "params", "json", "data", "headers", "paginator", "data_selector",
-		"response_actions", "incremental", "auth",
+		"response_actions", "incremental", "auth", "parent_batch",
 	}
 	// endpointOnlyKeys are endpoint keys the client does not have.
-	endpointOnlyKeys = []string{"path", "method", "params", "json", "data", "data_selector", "response_actions", "incremental"}
+	endpointOnlyKeys = []string{"path", "method", "params", "json", "data", "data_selector", "response_actions", "incremental", "parent_batch"}
 	incrementalKeys  = []string{
 		"cursor_path", "initial_value", "end_value", "last_value_func", "primary_key", "row_order",
 		"on_cursor_value_missing", "lag", "range_start", "range_end", "allow_external_schedulers",
-		"convert", "transform", "start_param", "end_param",
+		"convert", "transform", "start_param", "end_param", "per_parent",
 	}
 	// incrementalOnlyKeys are incremental keys that are not also
 	// resource or endpoint keys.
 	incrementalOnlyKeys = []string{
 		"cursor_path", "initial_value", "end_value", "last_value_func", "row_order",
-		"on_cursor_value_missing", "lag", "range_start", "range_end", "start_param", "end_param",
+		"on_cursor_value_missing", "lag", "range_start", "range_end", "start_param", "end_param", "per_parent",
 	}
 	rateLimitKeys = []string{"requests_per_second", "burst"}
 	retryKeys     = []string{"max_attempts", "backoff_factor", "max_delay", "timeout"}
 	limitsKeys    = []string{"timeout_ms", "memory_mb"}
+	// parentBatchKeys are the keys of endpoint.parent_batch (a sluice
+	// extension: several parent records in one child request).
+	parentBatchKeys = []string{"size", "separator", "match"}
 	// writeDispositionKeys: disposition and strategy, and the options of
 	// the merge strategies (kept in Resource.WriteDispositionOptions).
 	writeDispositionKeys = []string{
@@ -87,6 +90,7 @@ const (
 	lvProcessingStep
 	lvColumn
 	lvNestedHint
+	lvParentBatch
 )
 
 func (lv level) allowed() []string {
@@ -125,6 +129,8 @@ func (lv level) allowed() []string {
 		return columnHintKeys
 	case lvNestedHint:
 		return nestedHintKeys
+	case lvParentBatch:
+		return parentBatchKeys
 	}
 	return nil
 }

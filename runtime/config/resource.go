@@ -40,6 +40,9 @@ func (p *parser) expandResource(item *yaml.Node, path string) (*yaml.Node, bool)
 		return nil, false
 	}
 	o := newObject(item, path)
+	if d, ep := o.get("data"), o.get("endpoint"); d != nil && ep != nil && !isNull(ep) {
+		p.at(d, "a resource has either data (its rows, written here) or an endpoint, not both", "remove data to load from the API, or endpoint to load the rows written here")
+	}
 	nameNode := o.get("name")
 	name := ""
 	if isString(nameNode) {
@@ -400,6 +403,9 @@ func (p *parser) parseResource(n *yaml.Node, defaults bool) *resInfo {
 	if nh := o.get("nested_hints"); nh != nil && !isNull(nh) {
 		r.NestedHints = p.nestedHints(nh)
 	}
+	if d := o.get("data"); d != nil && !defaults {
+		p.inlineData(d, o, r)
+	}
 	for _, k := range passThroughKeys {
 		if v := o.get(k); v != nil && !isNull(v) {
 			if r.Extra == nil {
@@ -618,6 +624,74 @@ func (p *parser) parseEndpoint(o *object, e *Endpoint) {
 		e.Auth, null = p.parsePlugin(a, "auth")
 		e.NoAuth = null
 	}
+	if pb := o.get("parent_batch"); pb != nil && !isNull(pb) {
+		e.ParentBatch = p.parentBatch(pb)
+	}
+}
+
+// inlineData reads a resource's `data:`, its rows written in the file: a
+// list of objects (or null for none). Such a resource has no endpoint.
+func (p *parser) inlineData(d *yaml.Node, o *object, r *Resource) {
+	r.HasData = true
+	if isNull(d) {
+		return
+	}
+	if d.Kind != yaml.SequenceNode {
+		p.at(d, fmt.Sprintf("expected a list of rows (objects), got %s", describe(d)), "data: [{id: 1, name: a}, {id: 2, name: b}]")
+		return
+	}
+	for _, c := range d.Content {
+		if c.Kind != yaml.MappingNode {
+			p.at(c, fmt.Sprintf("expected a row (an object), got %s", describe(c)), "each row is an object, e.g. {id: 1, name: a}")
+			return
+		}
+	}
+	rows, _ := jsonTypes(value(d)).([]any)
+	r.Data = rows
+	if rows == nil {
+		r.Data = []any{}
+	}
+}
+
+// jsonTypes gives a YAML value the types the JSON decoder gives API
+// records: integers as int64, a timestamp as its text.
+func jsonTypes(v any) any {
+	switch t := v.(type) {
+	case int:
+		return int64(t)
+	case map[string]any:
+		for k, e := range t {
+			t[k] = jsonTypes(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = jsonTypes(e)
+		}
+	}
+	return v
+}
+
+// parentBatch reads endpoint.parent_batch: {size: 50, separator: ",",
+// match: user_id}.
+func (p *parser) parentBatch(n *yaml.Node) *ParentBatch {
+	o, ok := p.asObject(n, "an object {size, separator, match}")
+	if !ok {
+		return nil
+	}
+	p.checkKeys(o, lvParentBatch)
+	b := &ParentBatch{Separator: ",", Path: o.path, Pos: posOf(n)}
+	if v, found := p.intField(o, "size", 1); found {
+		b.Size = int(v)
+	} else if !o.has("size") {
+		p.atPath(o.path, n, `missing required field "size"`, "size is how many parent records go into one child request, e.g. 50")
+	}
+	if s, found := p.str(o, "separator"); found {
+		b.Separator = s
+	}
+	if s, found := p.str(o, "match"); found {
+		b.Match = s
+	}
+	return b
 }
 
 func nonEmpty(v any) bool {

@@ -115,6 +115,11 @@ func (p *parser) atPath(path string, n *yaml.Node, msg, hint string) {
 	p.probs = append(p.probs, pr)
 }
 
+// atPos reports a problem at a value whose node is no longer at hand.
+func (p *parser) atPos(path string, pos Pos, msg, hint string) {
+	p.probs = append(p.probs, Problem{Path: path, Line: pos.Line, Column: pos.Column, Msg: msg, Hint: hint})
+}
+
 // ---------------------------------------------------------------- prep
 
 const maxDepth = 200

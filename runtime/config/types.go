@@ -143,6 +143,11 @@ type Resource struct {
 	// table_format, file_format, references, parent_table_name. Nil when
 	// none is set. None is acted on yet, and File.Unsupported names them.
 	Extra map[string]any
+	// Data are the rows of a resource written in the file itself (dlt's
+	// "resource which is not a REST endpoint"): `data: [{…}, …]` instead
+	// of an endpoint. HasData tells `data: []` from absent.
+	Data    []any
+	HasData bool
 	// Parent is the resource this one depends on (named by a
 	// {resources.<parent>.<field>} placeholder or a `type: resolve` param);
 	// empty for a top-level resource.
@@ -215,6 +220,26 @@ type Endpoint struct {
 	// `auth: null`.
 	Auth   *Plugin
 	NoAuth bool
+	// ParentBatch, when set, sends one child request for several parent
+	// records (a sluice extension, dlt's #2144); nil: one per record.
+	ParentBatch *ParentBatch
+}
+
+// ParentBatch is `endpoint.parent_batch`: the parent records of a
+// dependent resource are grouped Size at a time, and each placeholder
+// {resources.<parent>.<field>} renders the group's values joined by
+// Separator (a JSON body placeholder gets the list).
+type ParentBatch struct {
+	Size      int
+	Separator string
+	// Match is the field of a child record that holds the parent's value
+	// of the placeholder's field, so that include_from_parent and
+	// per-parent incremental state know a child record's parent; empty
+	// when not set.
+	Match string
+
+	Path string
+	Pos  Pos
 }
 
 // Hook engines. A Hook whose Engine is none of these is a built-in,
@@ -368,6 +393,10 @@ type Incremental struct {
 	// StartParam and EndParam are dlt's deprecated query parameters.
 	StartParam string
 	EndParam   string
+	// PerParent keeps one cursor per parent record for a dependent
+	// resource (a sluice extension, dlt's #2429); false shares one cursor
+	// across parents, as dlt does.
+	PerParent bool
 	// Param is the query parameter of the {type: incremental} form; empty
 	// for endpoint.incremental.
 	Param string

@@ -30,9 +30,9 @@ func (w Warning) String() string {
 }
 
 // Unsupported lists what f asks for that this version accepts but cannot
-// run yet, in file order: dependent resources, write dispositions other
-// than append, incremental loading, processing steps, response actions,
-// include_from_parent, the dlt table hints sluice keeps but does not act
+// run yet, in file order: write dispositions other than append,
+// incremental.convert, processing steps, scripted response actions, the
+// dlt table hints sluice keeps but does not act
 // on (schema_contract, references, table_format, file_format,
 // parent_table_name), a destination this build lacks, and a file whose
 // every resource is `selected: false`.
@@ -93,18 +93,13 @@ func (r *Resource) unsupported() []Warning {
 		}
 		out = append(out, Warning{Path: at.path, Line: at.pos.Line, Column: at.pos.Column, Resource: r.Name, Feature: feature, Msg: msg})
 	}
-	if r.Parent != "" {
-		add("endpoint", loc{}, "a parent resource ("+r.Parent+")",
-			fmt.Sprintf("depends on resource %s: dependent resources are not in this version of sluice yet", r.Parent))
-	}
 	if r.WriteDisposition != "" && r.WriteDisposition != "append" {
 		add("write_disposition", loc{}, "write_disposition: "+r.WriteDisposition, "")
 	}
-	if inc := r.Endpoint.Incremental; inc != nil {
-		add("endpoint", loc{path: inc.Path, pos: inc.Pos}, "endpoint.incremental", "")
-	}
-	if inc := r.Endpoint.ParamIncremental; inc != nil {
-		add("endpoint", loc{path: inc.Path, pos: inc.Pos}, "endpoint.params."+inc.Param+" (type: incremental)", "")
+	for _, inc := range []*Incremental{r.Endpoint.Incremental, r.Endpoint.ParamIncremental} {
+		if inc != nil && inc.Convert != nil {
+			add("endpoint", loc{path: inc.Convert.Path, pos: inc.Convert.Pos}, "incremental.convert", "")
+		}
 	}
 	if len(r.ProcessingSteps) > 0 {
 		add("processing_steps", loc{}, "processing_steps", "")
@@ -113,9 +108,6 @@ func (r *Resource) unsupported() []Warning {
 		if !ra.Action.Builtin() {
 			add("endpoint", loc{path: ra.Action.Path, pos: ra.Action.Pos}, "a "+ra.Action.Engine+" response action", "")
 		}
-	}
-	if len(r.IncludeFromParent) > 0 {
-		add("include_from_parent", loc{}, "include_from_parent", "")
 	}
 	for _, k := range unsupportedHints {
 		if _, ok := r.Extra[k]; ok {

@@ -50,12 +50,57 @@ type Resource struct {
 	// actions are the endpoint's response_actions, built, in file order.
 	actions []boundAction
 
+	// Cursors hands out the incremental cursor of a request chain: the
+	// resource's one, or with incremental.per_parent one per parent key
+	// (the parent's rendered field values). Nil without incremental.
+	Cursors func(parentKey string) (Cursor, error)
+
+	tmpl *RequestTemplate
+
 	// detect picks a paginator from the first response when none is
 	// configured; nil reads one page.
 	detect func(ctx context.Context, resp *extension.Response, records int) (extension.Paginator, string, error)
 
 	mu      sync.Mutex
 	closers extension.Closers
+	// selector is the data selector detected on the first response of
+	// the resource, shared by its later request chains; logged once what
+	// is logged once per resource
+	selector *jsonpath.Path
+	logged   map[string]bool
+}
+
+// detectSelector detects the data selector on the first response of the
+// resource and keeps it for the resource's other request chains.
+func (r *Resource) detectSelector(log *slog.Logger, body []byte) (*jsonpath.Path, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.selector != nil {
+		return r.selector, nil
+	}
+	sel := DetectSelector(body)
+	p, err := jsonpath.Compile(sel)
+	if err != nil {
+		return nil, err
+	}
+	r.selector = p
+	log.Info("detected data_selector; set it in the pipeline file to freeze it", "resource", r.Config.Name, "data_selector", sel)
+	return p, nil
+}
+
+// logOnce logs msg at info level the first time key is seen for the
+// resource (a dependent resource runs one request chain per parent).
+func (r *Resource) logOnce(log *slog.Logger, key, msg string, args ...any) {
+	r.mu.Lock()
+	seen := r.logged[key]
+	if r.logged == nil {
+		r.logged = map[string]bool{}
+	}
+	r.logged[key] = true
+	r.mu.Unlock()
+	if !seen {
+		log.Info(msg, args...)
+	}
 }
 
 // Prepare builds the extension points of a resource from its configuration,
@@ -104,6 +149,14 @@ func Prepare(ctx context.Context, reg *extension.Registries, client *config.Clie
 		}
 		res.closers.Add(a)
 		res.actions = append(res.actions, boundAction{cfg: ra, act: a})
+	}
+	if !r.HasData {
+		t, err := CompileRequest(client, &r.Endpoint)
+		if err != nil {
+			res.Close()
+			return nil, fmt.Errorf("%s.endpoint: %w", r.Path, err)
+		}
+		res.tmpl = t
 	}
 	if sel := r.Endpoint.DataSelector; sel != "" {
 		p, err := jsonpath.Compile(sel)
@@ -267,15 +320,101 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Run extracts r page by page, calling emit with each page in order. It
-// stops at the first error, which is an *Error; emit's own errors are
-// returned as they are.
+// Cursor is the incremental state that one request chain reads (its
+// values fill the {incremental.*} placeholders) and advances (Filter
+// drops the records already loaded). Package incremental implements it.
+type Cursor interface {
+	Values() map[string]any
+	Filter(records []any) (kept []any, stop bool, err error)
+}
+
+// Run extracts a top-level resource page by page, calling emit with each
+// page in order. It stops at the first error, which is an *Error; emit's
+// own errors are returned as they are.
 func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error) error {
+	return x.RunChain(ctx, r, nil, emit)
+}
+
+// RunChain extracts one request chain of r: the whole of a top-level
+// resource (v nil), or what one parent record — or one batch of them —
+// asks of a dependent resource. Records pass include_from_parent, then
+// the incremental filter, before emit sees them.
+func (x *Extractor) RunChain(ctx context.Context, r *Resource, v *Vars, emit func(*Page) error) error {
 	name := r.Config.Name
-	req, err := BuildRequest(r.Client, &r.Config.Endpoint)
+	if r.Config.HasData {
+		return x.runData(ctx, r, v, emit)
+	}
+	child := v != nil && v.Records != nil
+	if v == nil {
+		v = &Vars{}
+	}
+	var cursor Cursor
+	if r.Cursors != nil {
+		var err error
+		if cursor, err = r.Cursors(x.parentKey(r, v)); err != nil {
+			return &Error{Resource: name, Err: err}
+		}
+		v.Incremental = cursor.Values()
+	}
+	req, err := r.tmpl.Build(v)
 	if err != nil {
 		return &Error{Resource: name, Err: err}
 	}
+	emitPage := emit
+	emit = func(p *Page) error {
+		if len(p.Records) > 0 && child && len(r.Config.IncludeFromParent) > 0 {
+			if err := includeFromParent(r, v, p.Records); err != nil {
+				return &Error{Resource: name, Page: p.Number, Err: err}
+			}
+		}
+		if cursor != nil && len(p.Records) > 0 {
+			kept, stop, err := cursor.Filter(p.Records)
+			if err != nil {
+				return &Error{Resource: name, Page: p.Number, Err: err}
+			}
+			p.Records = kept
+			if stop && !child {
+				if err := emitPage(p); err != nil {
+					return err
+				}
+				return errStop
+			}
+		}
+		return emitPage(p)
+	}
+	err = x.pages(ctx, r, req, child, emit)
+	if err == errStop {
+		x.Logger.Debug("row_order: the page passed the cursor's end; no more pages", "resource", name)
+		return nil
+	}
+	return err
+}
+
+// errStop ends a chain early without an error (incremental row_order).
+var errStop = errors.New("stop")
+
+// runData emits the rows a resource has in the file as one page.
+func (x *Extractor) runData(ctx context.Context, r *Resource, v *Vars, emit func(*Page) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	records := slices.Clone(r.Config.Data)
+	if r.Cursors != nil {
+		cursor, err := r.Cursors("")
+		if err != nil {
+			return &Error{Resource: r.Config.Name, Err: err}
+		}
+		if records, _, err = cursor.Filter(records); err != nil {
+			return &Error{Resource: r.Config.Name, Err: err}
+		}
+	}
+	return emit(&Page{Resource: r.Config.Name, Number: 1, Records: records})
+}
+
+// pages runs the request chain that starts with req.
+func (x *Extractor) pages(ctx context.Context, r *Resource, req *extension.Request, child bool, emit func(*Page) error) error {
+	name := r.Config.Name
+	var err error
 	var pag extension.Paginator = singlePage{}
 	if r.Paginators != nil {
 		if pag, err = r.Paginators.NewPaginator(ctx); err != nil {
@@ -341,10 +480,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 			continue
 		}
 		if selector == nil {
-			sel := DetectSelector(resp.Body)
-			x.Logger.Info("detected data_selector; set it in the pipeline file to freeze it",
-				"resource", name, "data_selector", sel)
-			if selector, err = jsonpath.Compile(sel); err != nil {
+			if selector, err = r.detectSelector(x.Logger, resp.Body); err != nil {
 				return &Error{Resource: name, Err: err}
 			}
 		}
@@ -352,7 +488,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 		if err := emit(&Page{Resource: name, Number: page, Records: records, Body: resp.Body}); err != nil {
 			return err
 		}
-		if x.PageLimit > 0 && page >= x.PageLimit {
+		if x.PageLimit > 0 && page >= x.PageLimit && !child {
 			x.Logger.Debug("page limit reached", "resource", name, "pages", page)
 			return nil
 		}
@@ -362,7 +498,7 @@ func (x *Extractor) Run(ctx context.Context, r *Resource, emit func(*Page) error
 				return &Error{Resource: name, URL: x.url(req), Page: page, Err: err}
 			}
 			if detected != nil {
-				x.Logger.Info("detected paginator; set it in the pipeline file to freeze it",
+				r.logOnce(x.Logger, "paginator:"+yaml, "detected paginator; set it in the pipeline file to freeze it",
 					"resource", name, "paginator", yaml)
 				// The first request went out without the paginator: let it
 				// take that as its first page, then go on from there.

@@ -158,7 +158,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	set := Resolve(f, &o)
-	resources, err := prepare(f, &o)
+	resources, loaded, err := prepare(f, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	}
 	stopProgress := startProgress(o.Progress, start, counters)
 
-	records, err := runStages(ctx, ex, prepared, counters, sch, loadID, loader, set.Destination)
+	records, err := runStages(ctx, ex, prepared, loaded, counters, sch, loadID, loader, set.Destination)
 	stopProgress()
 	if err != nil {
 		return nil, err
@@ -305,7 +305,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 
 // runStages runs fetch, normalize and load concurrently and returns the
 // number of records extracted.
-func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.Resource, counters []*counter,
+func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.Resource, loaded map[string]bool, counters []*counter,
 	sch *schema.Schema, loadID string, loader *load.Loader, dest string) (int64, error) {
 	// What is in flight between the fetchers and the writer is bounded by
 	// the size of the response bodies (budget.go), not by a count of pages:
@@ -319,16 +319,36 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 	pages := make(chan weighted[*extract.Page], 64)
 	batches := make(chan weighted[*normalize.Batch], 64)
 
-	// Fetchers: one goroutine per resource, at most `concurrency` at once.
+	// Fetchers: one goroutine per top-level resource, at most
+	// `concurrency` at once; each runs its dependency tree, whose child
+	// requests fan out up to `concurrency` too (the HTTP client holds the
+	// requests in flight across all of them to that number).
 	limit := resources[0].Client.Concurrency
 	if limit <= 0 {
 		limit = 4
 	}
+	emit := func(p *extract.Page) error {
+		w, err := mem.acquire(gctx, len(p.Body))
+		if err != nil {
+			return err
+		}
+		select {
+		case pages <- weighted[*extract.Page]{p, w}:
+			return nil
+		case <-gctx.Done():
+			mem.release(w)
+			return gctx.Err()
+		}
+	}
+	roots := buildTree(resources, counters, loaded)
+	byName := make(map[string]*counter, len(counters))
+	for _, c := range counters {
+		byName[c.name] = c
+	}
 	sem := make(chan struct{}, limit)
 	var fetchers sync.WaitGroup
-	for i, r := range resources {
+	for _, root := range roots {
 		fetchers.Add(1)
-		c := counters[i]
 		g.Go(func() error {
 			defer fetchers.Done()
 			select {
@@ -337,22 +357,9 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 				return gctx.Err()
 			}
 			defer func() { <-sem }()
-			err := ex.Run(gctx, r, func(p *extract.Page) error {
-				c.pages.Add(1)
-				c.records.Add(int64(len(p.Records)))
-				w, err := mem.acquire(gctx, len(p.Body))
-				if err != nil {
-					return err
-				}
-				select {
-				case pages <- weighted[*extract.Page]{p, w}:
-					return nil
-				case <-gctx.Done():
-					mem.release(w)
-					return gctx.Err()
-				}
-			})
-			c.done.Store(true)
+			tree := &extract.Tree{X: ex, Workers: limit, Emit: emit}
+			err := tree.Run(gctx, root)
+			markDone(root, byName)
 			return err
 		})
 	}
@@ -437,22 +444,83 @@ func tableHints(r *config.Resource) *normalize.TableHints {
 }
 
 // prepare selects the resources to run and builds their extension
-// points: everything of a run that depends on the file alone. It refuses
-// the selected resources that config.File.Unsupported names, the same list
-// `validate` prints as warnings, so a file that validates without a
-// warning is never refused here.
-func prepare(f *config.File, o *Options) ([]*config.Resource, error) {
+// points: everything of a run that depends on the file alone. The
+// resources to run are the selected ones and their ancestors; loaded
+// names those whose rows are loaded (a parent that is not selected runs
+// only to feed its children). It refuses the resources to run that
+// config.File.Unsupported names, the same list `validate` prints as
+// warnings, so a file that validates without a warning is never refused
+// here.
+func prepare(f *config.File, o *Options) (resources []*config.Resource, loaded map[string]bool, err error) {
 	if set := Resolve(f, o); set.Destination != "sqlite" {
-		return nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
+		return nil, nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
 	}
-	resources, err := selectResources(f, o.Resources)
+	selected, err := selectResources(f, o.Resources)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	resources, loaded = withAncestors(f, selected)
 	if err := refuseUnsupported(f, resources); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return resources, nil
+	return resources, loaded, nil
+}
+
+// withAncestors returns the selected resources and the parents they need,
+// in file order, and the set of the selected ones.
+func withAncestors(f *config.File, selected []*config.Resource) ([]*config.Resource, map[string]bool) {
+	byName := make(map[string]*config.Resource, len(f.Source.Resources))
+	for _, r := range f.Source.Resources {
+		byName[r.Name] = r
+	}
+	loaded := make(map[string]bool, len(selected))
+	need := map[string]bool{}
+	for _, r := range selected {
+		loaded[r.Name] = true
+		for x := r; x != nil && !need[x.Name]; x = byName[x.Parent] {
+			need[x.Name] = true
+		}
+	}
+	var out []*config.Resource
+	for _, r := range f.Source.Resources {
+		if need[r.Name] {
+			out = append(out, r)
+		}
+	}
+	return out, loaded
+}
+
+// markDone marks the counters of a tree's resources done.
+func markDone(n *extract.Node, counters map[string]*counter) {
+	if c := counters[n.Resource.Config.Name]; c != nil {
+		c.done.Store(true)
+	}
+	for _, ch := range n.Children {
+		markDone(ch, counters)
+	}
+}
+
+// buildTree arranges the prepared resources into their dependency trees
+// and returns the roots, in file order.
+func buildTree(resources []*extract.Resource, counters []*counter, loaded map[string]bool) []*extract.Node {
+	nodes := make(map[string]*extract.Node, len(resources))
+	for i, r := range resources {
+		c := counters[i]
+		nodes[r.Config.Name] = &extract.Node{Resource: r, Load: loaded[r.Config.Name], OnPage: func(p *extract.Page) {
+			c.pages.Add(1)
+			c.records.Add(int64(len(p.Records)))
+		}}
+	}
+	var roots []*extract.Node
+	for _, r := range resources {
+		n := nodes[r.Config.Name]
+		if p := nodes[r.Config.Parent]; r.Config.Parent != "" && p != nil {
+			p.Children = append(p.Children, n)
+		} else {
+			roots = append(roots, n)
+		}
+	}
+	return roots
 }
 
 // buildResources builds the extensions of every resource: the second half

@@ -59,13 +59,14 @@ func TestRefuseUnsupported(t *testing.T) {
 	}{
 		{"plain append", config.Resource{Name: "a", WriteDisposition: "append"}, nil},
 		{"merge", config.Resource{Name: "a", WriteDisposition: "merge"}, []string{"resource a uses write_disposition: merge"}},
-		{"incremental and steps", config.Resource{
+		{"incremental convert and steps", config.Resource{
 			Name: "a",
 			Endpoint: config.Endpoint{Incremental: &config.Incremental{CursorPath: "id", Path: "source.resources[0].endpoint.incremental",
-				Pos: config.Pos{Line: 7, Column: 9}}},
+				Convert: &config.Hook{Engine: "js", Path: "source.resources[0].endpoint.incremental.convert", Pos: config.Pos{Line: 7, Column: 9}}}},
 			ProcessingSteps: []config.ProcessingStep{{Kind: "filter"}},
-		}, []string{"source.resources[0].endpoint.incremental (line 7, col 9): resource a uses endpoint.incremental", "processing_steps"}},
-		{"dependent", config.Resource{Name: "a", Parent: "b"}, []string{"resource a depends on resource b"}},
+		}, []string{"source.resources[0].endpoint.incremental.convert (line 7, col 9): resource a uses incremental.convert", "processing_steps"}},
+		{"dependent", config.Resource{Name: "a", Parent: "b", IncludeFromParent: []string{"id"}}, nil},
+		{"incremental", config.Resource{Name: "a", Endpoint: config.Endpoint{Incremental: &config.Incremental{CursorPath: "id"}}}, nil},
 		{"table hints", config.Resource{Name: "a", Extra: map[string]any{"schema_contract": "freeze", "nested_hints": map[string]any{}}},
 			[]string{"resource a uses schema_contract"}},
 	}

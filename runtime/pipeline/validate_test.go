@@ -21,7 +21,7 @@ import (
 // request, paginator and URL, as extract.Extractor.Run and the HTTP
 // client build them.
 func prepareToFirstRequest(f *config.File, o *Options) error {
-	resources, err := prepare(f, o)
+	resources, _, err := prepare(f, o)
 	if err != nil {
 		return err
 	}
@@ -33,6 +33,9 @@ func prepareToFirstRequest(f *config.File, o *Options) error {
 		return err
 	}
 	for _, r := range prepared {
+		if r.Config.Parent != "" || r.Config.HasData {
+			continue // its first request needs a parent record; no request at all
+		}
 		req, err := extract.BuildRequest(r.Client, &r.Config.Endpoint)
 		if err != nil {
 			return err
