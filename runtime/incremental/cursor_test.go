@@ -25,8 +25,10 @@ func inc(mods ...func(*config.Incremental)) *config.Incremental {
 	return c
 }
 
-func initial(v any) func(*config.Incremental) { return func(c *config.Incremental) { c.InitialValue = v } }
-func end(v any) func(*config.Incremental)     { return func(c *config.Incremental) { c.EndValue = v } }
+func initial(v any) func(*config.Incremental) {
+	return func(c *config.Incremental) { c.InitialValue = v }
+}
+func end(v any) func(*config.Incremental) { return func(c *config.Incremental) { c.EndValue = v } }
 func lagOf(f float64) func(*config.Incremental) {
 	return func(c *config.Incremental) { c.Lag = &f }
 }
