@@ -196,7 +196,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	// The client comes first: extensions make their own requests (an
 	// OAuth2 token) through its transport and timeout.
 	client := httpclient.New(httpOptions(f, &o, log))
-	prepared, kvs, shared, err := buildResources(extension.WithHTTPClient(ctx, client.HTTPClient()), f, &o, resources, st, log)
+	prepared, states, shared, err := buildResources(extension.WithHTTPClient(ctx, client.HTTPClient()), f, &o, resources, st, log)
 	defer func() {
 		closeResources(prepared, log)
 		if err := shared.CloseAll(); err != nil {
@@ -245,15 +245,21 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	for _, c := range counters {
 		sum.Resources[c.name] = ResourceSummary{Pages: c.pages.Load(), Records: c.records.Load()}
 	}
-	if records == 0 {
-		// Like dlt, a run that extracted nothing makes no load package.
+	advanced := false
+	for i, r := range resources {
+		if c := states[i].cursors; c != nil && c.store(st, r.Name) {
+			advanced = true
+		}
+	}
+	if records == 0 && !advanced {
+		// Like dlt, a run that extracted nothing new makes no load package.
 		sum.Duration = time.Since(start).Seconds()
-		log.Info("no records extracted; nothing loaded", "pipeline", f.Pipeline.Name)
+		log.Info("no new records; nothing loaded", "pipeline", f.Pipeline.Name)
 		return sum, nil
 	}
 
 	for i, r := range resources {
-		if snap := kvs[i].Snapshot(); snap != nil {
+		if snap := states[i].kv.Snapshot(); snap != nil {
 			st.SetResourceValue(SchemaName, r.Name, state.KVKey, snap)
 		} else {
 			st.SetResourceValue(SchemaName, r.Name, state.KVKey, nil)
@@ -533,9 +539,9 @@ func buildTree(resources []*extract.Resource, counters []*counter, loaded map[st
 // shared.CloseAll, also on error. ctx should carry the run's HTTP client
 // (extension.WithHTTPClient) for the requests extensions make themselves.
 func buildResources(ctx context.Context, f *config.File, o *Options, resources []*config.Resource, st *state.State,
-	log *slog.Logger) (prepared []*extract.Resource, kvs []*extension.MemoryKV, shared *extension.Closers, err error) {
+	log *slog.Logger) (prepared []*extract.Resource, states []*resourceState, shared *extension.Closers, err error) {
 	prepared = make([]*extract.Resource, 0, len(resources))
-	kvs = make([]*extension.MemoryKV, len(resources))
+	states = make([]*resourceState, len(resources))
 	shared = &extension.Closers{}
 	now := o.Now
 	if now == nil {
@@ -547,7 +553,7 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 	withoutAuth.Auth = nil
 	var clientAuth extension.Authenticator
 	for i, r := range resources {
-		kvs[i] = extension.NewMemoryKV(st.ResourceKV(SchemaName, r.Name))
+		states[i] = &resourceState{kv: extension.NewMemoryKV(st.ResourceKV(SchemaName, r.Name))}
 		env := &extension.Env{
 			Pipeline: f.Pipeline.Name,
 			Resource: r.Name,
@@ -558,7 +564,7 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 			},
 			Logger: log.With("resource", r.Name),
 			Now:    now,
-			KV:     kvs[i],
+			KV:     states[i].kv,
 		}
 		client := &f.Source.Client
 		inherits := client.Auth != nil && r.Endpoint.Auth == nil && !r.Endpoint.NoAuth
@@ -570,6 +576,14 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 			return prepared, nil, shared, err
 		}
 		prepared = append(prepared, res)
+		cur, err := newCursors(r, st)
+		if err != nil {
+			return prepared, nil, shared, err
+		}
+		if cur != nil {
+			res.Cursors = cur.For
+			states[i].cursors = cur
+		}
 		if inherits {
 			if clientAuth == nil {
 				clientAuth, err = buildClientAuth(ctx, o.Registries, f, log, now)
@@ -584,7 +598,15 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 			o.Redactor.Add(res.Auth.Secrets()...)
 		}
 	}
-	return prepared, kvs, shared, nil
+	return prepared, states, shared, nil
+}
+
+// resourceState is what a resource keeps in the pipeline state during a
+// run: its hooks' key-value store and its incremental cursors (nil when
+// it has none).
+type resourceState struct {
+	kv      *extension.MemoryKV
+	cursors *cursors
 }
 
 // buildClientAuth builds client.auth once for the run. Its environment
