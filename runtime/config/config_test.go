@@ -1308,8 +1308,6 @@ func TestUnsupported(t *testing.T) {
 	}{
 		{"valid/plain.yaml", nil},
 		{"valid/github.yaml", []w{
-			{"source.resource_defaults.write_disposition", 12, "issues", "write_disposition: merge"},
-			{"source.resource_defaults.write_disposition", 12, "issue_comments", "write_disposition: merge"},
 			{"source.resources[0].endpoint.incremental", 19, "issues", "endpoint.incremental"},
 			{"source.resources[1].endpoint", 21, "issue_comments", "a parent resource (issues)"},
 			{"source.resources[1].include_from_parent", 22, "issue_comments", "include_from_parent"},
@@ -1323,8 +1321,6 @@ func TestUnsupported(t *testing.T) {
 		}},
 		{"valid/defaults.yaml", []w{
 			{"pipeline.destination", 4, "", "destination: duckdb"},
-			{"source.resource_defaults.write_disposition", 15, "users", "write_disposition: merge"},
-			{"source.resources[1].write_disposition", 42, "teams", "write_disposition: replace"},
 		}},
 		{"valid/hints.yaml", []w{
 			{"source.resources", 6, "", "selected: false"},
@@ -1357,13 +1353,13 @@ func TestUnsupported(t *testing.T) {
 		})
 	}
 	// a Resource built by hand: the warning points at the resource
-	r := &Resource{Name: "x", Path: "source.resources[3]", Pos: Pos{9, 7}, WriteDisposition: "merge", Selected: true,
+	r := &Resource{Name: "x", Path: "source.resources[3]", Pos: Pos{9, 7}, WriteDisposition: "merge", MergeStrategy: "scd2", Selected: true,
 		ProcessingSteps: []ProcessingStep{{Kind: "filter"}}}
 	ws := (&File{Source: Source{Resources: []*Resource{r}}}).Unsupported()
-	if len(ws) != 2 || ws[0].Path != "source.resources[3]" || ws[0].Line != 9 || ws[0].Feature != "write_disposition: merge" || ws[1].Feature != "processing_steps" {
+	if len(ws) != 2 || ws[0].Path != "source.resources[3]" || ws[0].Line != 9 || ws[0].Feature != "write_disposition: {disposition: merge, strategy: scd2}" || ws[1].Feature != "processing_steps" {
 		t.Errorf("hand-built: %+v", ws)
 	}
-	if s := ws[0].String(); s != "source.resources[3] (line 9, col 7): resource x uses write_disposition: merge, which this version of sluice accepts but cannot run yet" {
+	if s := ws[0].String(); !strings.HasPrefix(s, "source.resources[3] (line 9, col 7): resource x uses write_disposition: {disposition: merge, strategy: scd2}: sluice does not do the scd2 strategy yet; use strategy delete-insert") {
 		t.Errorf("String() = %q", s)
 	}
 }

@@ -30,8 +30,8 @@ func (w Warning) String() string {
 }
 
 // Unsupported lists what f asks for that this version accepts but cannot
-// run yet, in file order: dependent resources, write dispositions other
-// than append, incremental loading, processing steps, response actions,
+// run yet, in file order: dependent resources, the merge strategies scd2
+// and insert-only, incremental loading, processing steps, response actions,
 // include_from_parent, the dlt table hints sluice keeps but does not act
 // on (schema_contract, references, table_format, file_format,
 // parent_table_name), a destination this build lacks, and a file whose
@@ -97,8 +97,9 @@ func (r *Resource) unsupported() []Warning {
 		add("endpoint", loc{}, "a parent resource ("+r.Parent+")",
 			fmt.Sprintf("depends on resource %s: dependent resources are not in this version of sluice yet", r.Parent))
 	}
-	if r.WriteDisposition != "" && r.WriteDisposition != "append" {
-		add("write_disposition", loc{}, "write_disposition: "+r.WriteDisposition, "")
+	if w := r.WriteDisposition; w == "merge" && (r.MergeStrategy == "scd2" || r.MergeStrategy == "insert-only") {
+		feature := "write_disposition: {disposition: merge, strategy: " + r.MergeStrategy + "}"
+		add("write_disposition", loc{}, feature, "uses "+feature+": sluice does not do the "+r.MergeStrategy+" strategy yet; "+instead[r.MergeStrategy])
 	}
 	if inc := r.Endpoint.Incremental; inc != nil {
 		add("endpoint", loc{path: inc.Path, pos: inc.Pos}, "endpoint.incremental", "")
@@ -123,6 +124,14 @@ func (r *Resource) unsupported() []Warning {
 		}
 	}
 	return out
+}
+
+// instead says what to use in place of a merge strategy sluice lacks.
+var instead = map[string]string{
+	"scd2": "use strategy delete-insert (or upsert) with a primary_key to keep the latest version of each record, " +
+		"or write_disposition: append to keep every version",
+	"insert-only": "use strategy delete-insert (or upsert) with a primary_key, which also updates records already loaded, " +
+		"or write_disposition: append with incremental loading to add only new records",
 }
 
 // loc is where the resource's field key is written, or the resource
