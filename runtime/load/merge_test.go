@@ -53,7 +53,7 @@ func TestMergeStrategies(t *testing.T) {
 			want:  [][]string{{"2", "b1", ""}, {"1", "a3", "3"}},
 		},
 		{
-			name: "delete-insert: dedup_sort desc keeps the highest, ties the first",
+			name:  "delete-insert: dedup_sort desc keeps the highest, ties the first",
 			hints: merge("", id, nil, map[string]map[string]any{"lsn": {"dedup_sort": "desc"}}),
 			runs: [][][]any{{page(`{"id": 1, "name": "a", "lsn": 1}`, `{"id": 1, "name": "b", "lsn": 3}`, `{"id": 1, "name": "c", "lsn": 2}`,
 				`{"id": 2, "name": "d", "lsn": 1}`, `{"id": 2, "name": "e", "lsn": 1}`)}},
@@ -153,7 +153,7 @@ func TestMergeStrategies(t *testing.T) {
 			want:  [][]string{{"2", "b2", ""}},
 		},
 		{
-			name: "upsert: a compound primary key",
+			name:  "upsert: a compound primary key",
 			hints: merge("upsert", []string{"id", "region"}, nil, nil),
 			runs: [][][]any{
 				{page(`{"id": 1, "region": "eu", "name": "a"}`, `{"id": 1, "region": "us", "name": "b"}`)},
