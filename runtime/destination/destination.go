@@ -130,6 +130,11 @@ type MergeJob struct {
 	// parents before children (staged or not: old nested rows of a replaced
 	// record must go even if this run brought none).
 	Nested []string
+	// Parents maps each nested table to its parent table. Nested rows
+	// loaded before the root was a merge table have no `_dlt_root_id`;
+	// the destination fills it in from the parents before merging (dlt
+	// asks users to do that by hand), so their records merge as well.
+	Parents map[string]string
 }
 
 // SortColumn is one column of MergeJob.DedupSort.

@@ -14,12 +14,31 @@
 // row) commits at once in Commit, or not at all: a failed or killed run
 // leaves the destination as it was.
 //
-// Write dispositions: `append` inserts; `replace` empties the resource's
-// tables (root and nested) when its first batch arrives, inside the run's
-// transaction, so unlike dlt's truncate-and-insert the old rows stay visible
-// until the commit; `merge` stages the rows and merges them at Commit with
-// dlt's delete-insert strategy (see destination.MergeJob) — without a
-// primary or merge key it appends, as dlt does; `skip` loads nothing.
+// # Write dispositions
+//
+// The root table of a resource and its nested tables always share the
+// resource's disposition.
+//
+//   - `append` inserts.
+//   - `replace` empties the resource's tables — the root and every nested
+//     table the schema knows, also those this run brings no rows for — when
+//     its first batch arrives, inside the run's transaction; a resource
+//     that yields nothing gets an empty batch at the end of the run
+//     (pipeline), which empties its tables all the same, as in dlt. Unlike
+//     dlt's truncate-and-insert the old rows stay visible to readers until
+//     the commit and come back if the run fails: dlt's three strategies
+//     (truncate-and-insert, insert-from-staging, staging-optimized) all
+//     give this one atomic result here.
+//   - `merge` stages the rows (destination.Tx.Stage) and merges them at
+//     Commit (destination.Tx.Merge, see destination.MergeJob) with the
+//     batch's strategy: `delete-insert` (by primary key and merge key; the
+//     rows of one primary key are de-duplicated, the last one winning, or
+//     by the `dedup_sort` column hint, unless `deduplicated: true`) or
+//     `upsert` (by primary key, updated in place). The `hard_delete` column
+//     hint deletes records under both. Without a primary or merge key,
+//     delete-insert appends, with a warning (WithLogger), as dlt does;
+//     upsert without a primary key is an error.
+//   - `skip` loads nothing.
 package load
 
 import (
@@ -338,6 +357,10 @@ func mergeJob(m *mergeRoot, sch *schema.Schema) destination.MergeJob {
 	}
 	for _, t := range sch.Descendants(m.root) {
 		job.Nested = append(job.Nested, t.Name)
+		if job.Parents == nil {
+			job.Parents = map[string]string{}
+		}
+		job.Parents[t.Name] = t.Parent
 	}
 	return job
 }

@@ -60,6 +60,9 @@ func (t *Tx) merge(ctx context.Context, job destination.MergeJob) error {
 		return fmt.Errorf("the upsert strategy needs a primary_key")
 	}
 	m := &merger{t: t, ctx: ctx, job: job, sroot: stagingName(job.Root)}
+	if err := m.backfillRootIDs(); err != nil {
+		return err
+	}
 	cols, err := t.tableColumns(ctx, "temp", stagingPrefix+job.Root)
 	if err != nil {
 		return err
@@ -107,6 +110,43 @@ func (t *Tx) merge(ctx context.Context, job destination.MergeJob) error {
 				return err
 			}
 			delete(t.staged, name)
+		}
+	}
+	return nil
+}
+
+// backfillRootIDs gives `_dlt_root_id` to the nested rows that lack it
+// (rows loaded while the root was not a merge table), parents first: a
+// child of the root takes its parent's `_dlt_id`, a deeper row its
+// parent's `_dlt_root_id`. A nested table without the column gets it.
+func (m *merger) backfillRootIDs() error {
+	rootID := destination.QuoteIdent(schema.ColRootID)
+	for _, nested := range m.job.Nested {
+		parent := m.job.Parents[nested]
+		if parent == "" {
+			continue
+		}
+		have, err := m.t.known(m.ctx, nested)
+		if err != nil {
+			return err
+		}
+		if have == nil {
+			continue
+		}
+		if !have[schema.ColRootID] {
+			if err := m.exec("ALTER TABLE " + mainName(nested) + " ADD COLUMN " + rootID + " TEXT"); err != nil {
+				return err
+			}
+			have[schema.ColRootID] = true
+		}
+		src := "p." + rootID
+		if parent == m.job.Root {
+			src = "p." + destination.QuoteIdent(schema.ColID)
+		}
+		if err := m.exec("UPDATE " + mainName(nested) + " SET " + rootID + " = (SELECT " + src + " FROM " + mainName(parent) +
+			" AS p WHERE p." + destination.QuoteIdent(schema.ColID) + " = " + destination.QuoteIdent(nested) + "." +
+			destination.QuoteIdent(schema.ColParentID) + ") WHERE " + rootID + " IS NULL"); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -180,7 +220,7 @@ func (m *merger) deleteRoots(cond string, nestedOnly bool) error {
 			continue
 		}
 		if !have[schema.ColRootID] {
-			return fmt.Errorf("nested table %s has no %s column (it was first loaded without merge); drop it to merge", nested, schema.ColRootID)
+			return fmt.Errorf("nested table %s has no %s column and its parent table is unknown; drop it to merge", nested, schema.ColRootID)
 		}
 		if err := m.exec("DELETE FROM " + mainName(nested) + " WHERE " + destination.QuoteIdent(schema.ColRootID) +
 			" IN (SELECT " + destination.QuoteIdent(schema.ColID) + " FROM " + mainName(m.job.Root) + " WHERE " + cond + ")"); err != nil {

@@ -28,6 +28,13 @@
 // functions (`datetime(created_at)`, `strftime('%Y', created_at)`), and
 // SQLAlchemy reads it back as a datetime.
 //
+// # Merges
+//
+// Rows to merge are staged in TEMP tables (`temp."_sluice_staging_<table>"`,
+// dropped after the merge) and merged with plain DELETE, INSERT … SELECT
+// and UPDATE … FROM statements in the run's transaction (merge.go): no
+// unique index is needed, so upsert works on tables dlt created too.
+//
 // Columns whose dlt column is not nullable are NOT NULL when the table is
 // created (system columns, primary keys); columns added later with ALTER
 // TABLE ADD COLUMN are always nullable, because SQLite cannot add a NOT NULL
