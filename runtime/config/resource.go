@@ -389,6 +389,9 @@ func (p *parser) parseResource(n *yaml.Node, defaults bool) *resInfo {
 		}
 		p.parseColumns(c, r)
 	}
+	if !defaults {
+		p.checkMerge(o, r)
+	}
 	if l := o.get("limits"); l != nil && !isNull(l) {
 		if lo, ok := p.asObject(l, "an object {timeout_ms, memory_mb}"); ok {
 			p.checkKeys(lo, lvLimits)
@@ -473,6 +476,48 @@ func (p *parser) parseWriteDisposition(wd *yaml.Node, r *Resource) {
 			r.WriteDispositionOptions = map[string]any{}
 		}
 		r.WriteDispositionOptions[k] = value(o.get(k))
+	}
+}
+
+// checkMerge checks what a merge strategy needs: upsert updates by primary
+// key (from primary_key or a column hint) and has no use for merge_key;
+// deduplicated is a bool.
+func (p *parser) checkMerge(o *object, r *Resource) {
+	wd := o.get("write_disposition")
+	if r.WriteDisposition != "merge" || wd == nil {
+		return
+	}
+	if v, ok := r.WriteDispositionOptions["deduplicated"]; ok {
+		if _, isBool := v.(bool); !isBool {
+			at := wd
+			if wd.Kind == yaml.MappingNode {
+				if n := newObject(wd, p.origin[wd]).get("deduplicated"); n != nil {
+					at = n
+				}
+			}
+			p.at(at, fmt.Sprintf("deduplicated must be true or false, got %v", v), "")
+		}
+	}
+	if r.MergeStrategy != "upsert" {
+		return
+	}
+	pk := len(r.PrimaryKey) > 0
+	for _, c := range r.Columns {
+		if b, _ := c["primary_key"].(bool); b {
+			pk = true
+		}
+	}
+	if !pk {
+		p.at(wd, fmt.Sprintf("resource %s: the upsert strategy updates records by primary key, and the resource has none", r.Name),
+			"set primary_key on the resource (e.g. primary_key: id), or use strategy delete-insert with a merge_key")
+	}
+	if len(r.MergeKey) > 0 {
+		at := o.get("merge_key")
+		if at == nil {
+			at = wd
+		}
+		p.at(at, fmt.Sprintf("resource %s: the upsert strategy does not use merge_key", r.Name),
+			"remove merge_key, or use strategy delete-insert, which deletes the records of each merge_key value before inserting")
 	}
 }
 

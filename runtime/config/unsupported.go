@@ -30,7 +30,7 @@ func (w Warning) String() string {
 }
 
 // Unsupported lists what f asks for that this version accepts but cannot
-// run yet, in file order: write dispositions other than append,
+// run yet, in file order: the merge strategies scd2 and insert-only,
 // incremental.convert, processing steps, scripted response actions, the
 // dlt table hints sluice keeps but does not act
 // on (schema_contract, references, table_format, file_format,
@@ -93,8 +93,9 @@ func (r *Resource) unsupported() []Warning {
 		}
 		out = append(out, Warning{Path: at.path, Line: at.pos.Line, Column: at.pos.Column, Resource: r.Name, Feature: feature, Msg: msg})
 	}
-	if r.WriteDisposition != "" && r.WriteDisposition != "append" {
-		add("write_disposition", loc{}, "write_disposition: "+r.WriteDisposition, "")
+	if w := r.WriteDisposition; w == "merge" && (r.MergeStrategy == "scd2" || r.MergeStrategy == "insert-only") {
+		feature := "write_disposition: {disposition: merge, strategy: " + r.MergeStrategy + "}"
+		add("write_disposition", loc{}, feature, "uses "+feature+": sluice does not do the "+r.MergeStrategy+" strategy yet; "+instead[r.MergeStrategy])
 	}
 	for _, inc := range []*Incremental{r.Endpoint.Incremental, r.Endpoint.ParamIncremental} {
 		if inc != nil && inc.Convert != nil {
@@ -115,6 +116,14 @@ func (r *Resource) unsupported() []Warning {
 		}
 	}
 	return out
+}
+
+// instead says what to use in place of a merge strategy sluice lacks.
+var instead = map[string]string{
+	"scd2": "use strategy delete-insert (or upsert) with a primary_key to keep the latest version of each record, " +
+		"or write_disposition: append to keep every version",
+	"insert-only": "use strategy delete-insert (or upsert) with a primary_key, which also updates records already loaded, " +
+		"or write_disposition: append with incremental loading to add only new records",
 }
 
 // loc is where the resource's field key is written, or the resource

@@ -56,8 +56,8 @@ type Tx interface {
 	// use with the table's columns), for a later Merge.
 	Stage(ctx context.Context, rows *schema.TableRows) error
 	// Merge moves the staged rows of a root table and its nested tables
-	// into the destination tables with dlt's delete-insert strategy, then
-	// drops the staging copies. See MergeJob.
+	// into the destination tables with the job's strategy (delete-insert
+	// or upsert), then drops the staging copies. See MergeJob.
 	Merge(ctx context.Context, job MergeJob) error
 	// Truncate deletes all rows of the tables that exist; missing tables
 	// are skipped.
@@ -71,24 +71,85 @@ type Tx interface {
 	Rollback() error
 }
 
+// Merge strategies of a MergeJob.
+const (
+	// DeleteInsert deletes the destination rows that staged rows replace
+	// (by primary key or merge key), then inserts the staged rows.
+	DeleteInsert = "delete-insert"
+	// Upsert updates the destination rows whose primary key a staged row
+	// has and inserts the others.
+	Upsert = "upsert"
+)
+
 // MergeJob describes the merge of one root table (write disposition
-// `merge`, strategy delete-insert), as dlt does it:
+// `merge`) and its nested tables, as dlt does it.
 //
-//  1. staged root rows are deduplicated by PrimaryKey (the last staged row
-//     of a key wins; without a primary key nothing is deduplicated);
+// Strategy DeleteInsert (the default, also for ""):
+//
+//  1. staged root rows are deduplicated by PrimaryKey, unless Deduplicated:
+//     of the staged rows of one key the last one wins, or, with DedupSort,
+//     the first in that order (the highest value for a descending column);
+//     without a primary key nothing is deduplicated;
 //  2. rows of Nested tables whose `_dlt_root_id` belongs to a destination
 //     root row matching a staged row by PrimaryKey or by MergeKey are
 //     deleted, then those root rows;
-//  3. the staged root rows are inserted, then the staged nested rows whose
-//     root survived deduplication.
+//  3. the staged root rows are inserted, except those HardDelete marks,
+//     then the staged nested rows whose root was inserted.
+//
+// Strategy Upsert (needs a PrimaryKey; MergeKey is not used):
+//
+//  1. staged root rows are deduplicated by PrimaryKey as above;
+//  2. destination rows whose key a HardDelete-marked staged row has are
+//     deleted with their nested rows;
+//  3. the nested rows of every other destination row a staged row updates
+//     are deleted; the updated root rows take every column of the staged
+//     row (and keep their place in the table); the staged root rows of new
+//     keys are inserted; then the staged nested rows are inserted.
+//
+// Either way the destination tables end as if the staged records had
+// replaced the records of the same key, nested rows included, in the
+// run's transaction.
 type MergeJob struct {
-	Root       string
+	Root string
+	// Strategy is DeleteInsert ("" too) or Upsert.
+	Strategy   string
 	PrimaryKey []string
 	MergeKey   []string
+	// Deduplicated skips step 1: the caller vouches that the staged rows
+	// have one row per primary key (dlt's `deduplicated: true`).
+	Deduplicated bool
+	// DedupSort orders the staged rows of one primary key before
+	// deduplication (dlt's `dedup_sort` column hint); ties keep the row
+	// staged first. Empty: the row staged last wins.
+	DedupSort []SortColumn
+	// HardDelete are the columns that mark a staged row as a delete (dlt's
+	// `hard_delete` column hint): a bool column when true, any other
+	// column when not null.
+	HardDelete []HardDeleteColumn
 	// Nested lists every nested table of Root known to the schema,
 	// parents before children (staged or not: old nested rows of a replaced
 	// record must go even if this run brought none).
 	Nested []string
+	// Parents maps each nested table to its parent table. Nested rows
+	// loaded before the root was a merge table have no `_dlt_root_id`;
+	// the destination fills it in from the parents before merging (dlt
+	// asks users to do that by hand), so their records merge as well.
+	Parents map[string]string
+}
+
+// SortColumn is one column of MergeJob.DedupSort.
+type SortColumn struct {
+	Column string
+	// Desc keeps the row with the highest value (dlt's `dedup_sort: desc`).
+	Desc bool
+}
+
+// HardDeleteColumn is one column of MergeJob.HardDelete.
+type HardDeleteColumn struct {
+	Column string
+	// Bool is set for a bool column: only true marks a delete; otherwise
+	// any non-null value does.
+	Bool bool
 }
 
 // QuoteIdent quotes an SQL identifier with double quotes.

@@ -390,6 +390,23 @@ func (x *Extractor) RunChain(ctx context.Context, r *Resource, v *Vars, emit fun
 	return err
 }
 
+// FirstRequest builds the first request of a top-level resource as Run
+// sends it, incremental values included.
+func (r *Resource) FirstRequest() (*extension.Request, error) {
+	if r.tmpl == nil {
+		return nil, fmt.Errorf("resource %s has no endpoint", r.Config.Name)
+	}
+	v := &Vars{}
+	if r.Cursors != nil {
+		c, err := r.Cursors("")
+		if err != nil {
+			return nil, err
+		}
+		v.Incremental = c.Values()
+	}
+	return r.tmpl.Build(v)
+}
+
 // errStop ends a chain early without an error (incremental row_order).
 var errStop = errors.New("stop")
 

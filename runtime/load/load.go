@@ -14,12 +14,31 @@
 // row) commits at once in Commit, or not at all: a failed or killed run
 // leaves the destination as it was.
 //
-// Write dispositions: `append` inserts; `replace` empties the resource's
-// tables (root and nested) when its first batch arrives, inside the run's
-// transaction, so unlike dlt's truncate-and-insert the old rows stay visible
-// until the commit; `merge` stages the rows and merges them at Commit with
-// dlt's delete-insert strategy (see destination.MergeJob) — without a
-// primary or merge key it appends, as dlt does; `skip` loads nothing.
+// # Write dispositions
+//
+// The root table of a resource and its nested tables always share the
+// resource's disposition.
+//
+//   - `append` inserts.
+//   - `replace` empties the resource's tables — the root and every nested
+//     table the schema knows, also those this run brings no rows for — when
+//     its first batch arrives, inside the run's transaction; a resource
+//     that yields nothing gets an empty batch at the end of the run
+//     (pipeline), which empties its tables all the same, as in dlt. Unlike
+//     dlt's truncate-and-insert the old rows stay visible to readers until
+//     the commit and come back if the run fails: dlt's three strategies
+//     (truncate-and-insert, insert-from-staging, staging-optimized) all
+//     give this one atomic result here.
+//   - `merge` stages the rows (destination.Tx.Stage) and merges them at
+//     Commit (destination.Tx.Merge, see destination.MergeJob) with the
+//     batch's strategy: `delete-insert` (by primary key and merge key; the
+//     rows of one primary key are de-duplicated, the last one winning, or
+//     by the `dedup_sort` column hint, unless `deduplicated: true`) or
+//     `upsert` (by primary key, updated in place). The `hard_delete` column
+//     hint deletes records under both. Without a primary or merge key,
+//     delete-insert appends, with a warning (WithLogger), as dlt does;
+//     upsert without a primary key is an error.
+//   - `skip` loads nothing.
 package load
 
 import (
@@ -31,6 +50,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"strconv"
 	"sync"
@@ -57,7 +77,11 @@ type Loader struct {
 	merges     []*mergeRoot
 	mergeRoots map[string]*mergeRoot
 	truncated  map[string]bool
-	now        func() time.Time
+	// warned marks the merge roots without a key already warned about
+	warned  map[string]bool
+	changed bool
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // New returns a loader for dest.
@@ -67,9 +91,25 @@ func New(dest destination.Destination) *Loader {
 		counts:     make(map[string]int64),
 		mergeRoots: make(map[string]*mergeRoot),
 		truncated:  make(map[string]bool),
+		warned:     make(map[string]bool),
+		log:        slog.New(slog.DiscardHandler),
 		now:        time.Now,
 	}
 }
+
+// WithLogger makes the loader log its warnings (a merge without a key,
+// which appends) to log, and returns it.
+func (l *Loader) WithLogger(log *slog.Logger) *Loader {
+	if log != nil {
+		l.log = log
+	}
+	return l
+}
+
+// Changed reports whether the run wrote rows or emptied a table: a run
+// that extracted nothing but replaced a resource with nothing has a load
+// to commit.
+func (l *Loader) Changed() bool { return l.changed }
 
 // Begin starts the run's transaction and creates `_dlt_version` and
 // `_dlt_loads` if they are missing (`_dlt_pipeline_state` is created with
@@ -105,21 +145,14 @@ func (l *Loader) Write(ctx context.Context, b *normalize.Batch) error {
 	if err := l.tx.Apply(ctx, b.Changes); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	if len(b.Truncate) > 0 && !l.truncated[b.Root] {
-		l.truncated[b.Root] = true
-		if err := l.tx.Truncate(ctx, b.Truncate); err != nil {
-			return fmt.Errorf("load: replace %s: %w", b.Root, err)
+	if len(b.Truncate) > 0 {
+		if err := l.replace(ctx, b.Root, b.Truncate); err != nil {
+			return err
 		}
 	}
-	stage := b.WriteDisposition == schema.Merge && (len(b.PrimaryKey) > 0 || len(b.MergeKey) > 0)
-	if stage {
-		m := l.mergeRoots[b.Root]
-		if m == nil {
-			m = &mergeRoot{root: b.Root}
-			l.mergeRoots[b.Root] = m
-			l.merges = append(l.merges, m)
-		}
-		m.pk, m.mk = b.PrimaryKey, b.MergeKey
+	stage, err := l.staging(b)
+	if err != nil {
+		return err
 	}
 	for _, rows := range b.Tables {
 		if len(rows.Rows) == 0 {
@@ -134,6 +167,7 @@ func (l *Loader) Write(ctx context.Context, b *normalize.Batch) error {
 		if err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
+		l.changed = true
 		l.mu.Lock()
 		l.counts[rows.Table] += int64(len(rows.Rows))
 		l.mu.Unlock()
@@ -141,9 +175,62 @@ func (l *Loader) Write(ctx context.Context, b *normalize.Batch) error {
 	return nil
 }
 
+// staging reports whether the rows of b go to staging for a merge at
+// Commit, and registers the merge.
+func (l *Loader) staging(b *normalize.Batch) (bool, error) {
+	if b.WriteDisposition != schema.Merge {
+		return false, nil
+	}
+	strategy := b.MergeStrategy
+	if strategy == "" {
+		strategy = destination.DeleteInsert
+	}
+	switch strategy {
+	case destination.DeleteInsert:
+		if len(b.PrimaryKey) == 0 && len(b.MergeKey) == 0 {
+			if !l.warned[b.Root] {
+				l.warned[b.Root] = true
+				l.log.Warn("write_disposition is merge but the table has no primary_key or merge_key, so its rows are appended (as dlt does); set primary_key to update records",
+					"table", b.Root)
+			}
+			return false, nil
+		}
+	case destination.Upsert:
+		if len(b.PrimaryKey) == 0 {
+			return false, fmt.Errorf("load: table %s: the upsert merge strategy needs a primary_key (set primary_key on the resource, or use strategy delete-insert)", b.Root)
+		}
+	default:
+		return false, fmt.Errorf("load: table %s: merge strategy %q is not supported (use delete-insert or upsert)", b.Root, strategy)
+	}
+	m := l.mergeRoots[b.Root]
+	if m == nil {
+		m = &mergeRoot{root: b.Root}
+		l.mergeRoots[b.Root] = m
+		l.merges = append(l.merges, m)
+	}
+	m.pk, m.mk = b.PrimaryKey, b.MergeKey
+	m.strategy, m.deduplicated = strategy, b.Deduplicated
+	return true, nil
+}
+
+// replace empties the tables of a replace root once per run.
+func (l *Loader) replace(ctx context.Context, root string, tables []string) error {
+	if l.truncated[root] {
+		return nil
+	}
+	l.truncated[root] = true
+	l.changed = true
+	if err := l.tx.Truncate(ctx, tables); err != nil {
+		return fmt.Errorf("load: replace %s: %w", root, err)
+	}
+	return nil
+}
+
 type mergeRoot struct {
-	root   string
-	pk, mk []string
+	root         string
+	pk, mk       []string
+	strategy     string
+	deduplicated bool
 }
 
 // Finish is what Commit records about the run.
@@ -191,10 +278,7 @@ func (l *Loader) Commit(ctx context.Context, f Finish) error {
 
 func (l *Loader) commit(ctx context.Context, f Finish) error {
 	for _, m := range l.merges {
-		job := destination.MergeJob{Root: m.root, PrimaryKey: m.pk, MergeKey: m.mk}
-		for _, t := range f.Schema.Descendants(m.root) {
-			job.Nested = append(job.Nested, t.Name)
-		}
+		job := mergeJob(m, f.Schema)
 		if err := l.tx.Merge(ctx, job); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
@@ -252,6 +336,33 @@ func (l *Loader) commit(ctx context.Context, f Finish) error {
 		}
 	}
 	return l.insertRow(ctx, schema.LoadsTable(), f.LoadID, f.SchemaName, int64(0), now, f.Schema.VersionHash)
+}
+
+// mergeJob describes the merge of m with the column hints of sch
+// (dedup_sort, hard_delete) and every nested table sch knows.
+func mergeJob(m *mergeRoot, sch *schema.Schema) destination.MergeJob {
+	job := destination.MergeJob{Root: m.root, Strategy: m.strategy, PrimaryKey: m.pk, MergeKey: m.mk, Deduplicated: m.deduplicated}
+	if t := sch.Table(m.root); t != nil {
+		for _, c := range t.Columns {
+			if !c.Complete() {
+				continue
+			}
+			if v, ok := c.Extra["dedup_sort"].(string); ok && (v == "asc" || v == "desc") {
+				job.DedupSort = append(job.DedupSort, destination.SortColumn{Column: c.Name, Desc: v == "desc"})
+			}
+			if hd, _ := c.Extra["hard_delete"].(bool); hd {
+				job.HardDelete = append(job.HardDelete, destination.HardDeleteColumn{Column: c.Name, Bool: c.DataType == schema.Bool})
+			}
+		}
+	}
+	for _, t := range sch.Descendants(m.root) {
+		job.Nested = append(job.Nested, t.Name)
+		if job.Parents == nil {
+			job.Parents = map[string]string{}
+		}
+		job.Parents[t.Name] = t.Parent
+	}
+	return job
 }
 
 // insertRow inserts one row into a system table through the destination's

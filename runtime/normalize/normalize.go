@@ -88,6 +88,14 @@ type TableHints struct {
 	// Primary key columns are NOT NULL.
 	PrimaryKey []string
 	MergeKey   []string
+	// MergeStrategy is the strategy of a merge: delete-insert (default)
+	// or upsert. It is kept in the table schema as dlt's
+	// `x-merge-strategy`.
+	MergeStrategy string
+	// Deduplicated, under merge, tells the loader the rows need no
+	// de-duplication by primary key (dlt's `deduplicated: true`, kept as
+	// `x-stage-data-deduplicated`).
+	Deduplicated bool
 	// MaxTableNesting overrides the default nesting limit (1000).
 	MaxTableNesting *int
 	// Columns are column hints keyed by raw column name, with dlt column
@@ -131,6 +139,9 @@ type Batch struct {
 	// PrimaryKey and MergeKey are the normalized key column names.
 	PrimaryKey []string
 	MergeKey   []string
+	// MergeStrategy and Deduplicated are the hints' (merge only).
+	MergeStrategy string
+	Deduplicated  bool
 	// Truncate, set on the first batch of a `replace` resource in a run,
 	// lists the tables to empty before inserting: the root and every known
 	// child table.
@@ -263,6 +274,10 @@ func (n *Normalizer) NormalizePage(h *TableHints, records []any, body []byte) (*
 		PrimaryKey:       t.PrimaryKey(),
 		MergeKey:         t.MergeKey(),
 	}
+	if t.WriteDisposition == schema.Merge {
+		b.MergeStrategy = firstOf(h.MergeStrategy, "delete-insert")
+		b.Deduplicated = h.Deduplicated
+	}
 	if t.WriteDisposition == schema.Replace && !rs.truncated {
 		rs.truncated = true
 		b.Truncate = append(b.Truncate, t.Name)
@@ -392,8 +407,10 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 		t.MaxNesting = &v
 	}
 	// dlt propagates the root `_dlt_id` to nested tables for merge
-	// (delete-insert) so that the nested rows of a replaced record can be found
+	// (delete-insert, upsert) so that the nested rows of a replaced record
+	// can be found
 	rs.rootKey = t.WriteDisposition == schema.Merge
+	setMergeHints(t, h)
 	if len(h.PrimaryKey) > 0 || len(h.MergeKey) > 0 {
 		// the hints name the whole key: columns no longer named lose the flag
 		pk := make(map[string]bool, len(h.PrimaryKey))
@@ -461,6 +478,39 @@ func (n *Normalizer) applyHints(rs *rootState, h *TableHints) error {
 	}
 	ts.refreshRequired()
 	return nil
+}
+
+// setMergeHints records the merge strategy and deduplicated flag in the
+// table schema under dlt's names.
+func setMergeHints(t *schema.Table, h *TableHints) {
+	set := func(k string, v any) {
+		if v == nil {
+			delete(t.Extra, k)
+			return
+		}
+		if t.Extra == nil {
+			t.Extra = map[string]any{}
+		}
+		t.Extra[k] = v
+	}
+	var strategy, dedup any
+	if t.WriteDisposition == schema.Merge {
+		strategy = firstOf(h.MergeStrategy, "delete-insert")
+		if h.Deduplicated {
+			dedup = true
+		}
+	}
+	set("x-merge-strategy", strategy)
+	set("x-stage-data-deduplicated", dedup)
+}
+
+func firstOf(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // applyColumnHints applies column hints (keyed by raw column name) to the

@@ -209,7 +209,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 
 	ex := &extract.Extractor{HTTP: client, Logger: log, Redactor: o.Redactor, PageLimit: o.PageLimit}
 
-	loader := load.New(dest)
+	loader := load.New(dest).WithLogger(log)
 	if err := loader.Begin(ctx); err != nil {
 		return nil, fmt.Errorf("starting the load transaction: %w", err)
 	}
@@ -251,8 +251,9 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 			advanced = true
 		}
 	}
-	if records == 0 && !advanced {
-		// Like dlt, a run that extracted nothing new makes no load package.
+	if records == 0 && !advanced && !loader.Changed() {
+		// Like dlt, a run that extracted nothing new makes no load package
+		// (unless it moved a cursor or emptied a replace resource's tables).
 		sum.Duration = time.Since(start).Seconds()
 		log.Info("no new records; nothing loaded", "pipeline", f.Pipeline.Name)
 		return sum, nil
@@ -422,6 +423,9 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 		// cancellations it caused.
 		return 0, err
 	}
+	if err := finishReplace(ctx, norm, loader, resources, hints); err != nil {
+		return 0, fmt.Errorf("writing to %s: %w", dest, err)
+	}
 	for _, r := range resources {
 		for _, k := range norm.UnmatchedNestedHints(hints[r.Config.Name]) {
 			ex.Logger.Warn("nested_hints names a path where the data had no list (check the spelling: the key is the list's path below the resource, such as orders or orders__items)",
@@ -431,14 +435,24 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 	return records.Load(), nil
 }
 
+// tableHints are the hints of a resource's root table: its name, write
+// disposition and merge strategy (`deduplicated` from the object form),
+// keys, nesting limit and column and nested hints. The replace strategies
+// need nothing here: every one of them replaces the tables atomically in
+// the run's transaction (package load).
 func tableHints(r *config.Resource) *normalize.TableHints {
 	h := &normalize.TableHints{
 		Name:             firstNonEmpty(r.TableName, r.Name),
 		WriteDisposition: firstNonEmpty(r.WriteDisposition, "append"),
 		PrimaryKey:       r.PrimaryKey,
+		MergeKey:         r.MergeKey,
 		MaxTableNesting:  r.MaxTableNesting,
 		Columns:          r.Columns,
 		ColumnOrder:      r.ColumnOrder,
+	}
+	if h.WriteDisposition == schema.Merge {
+		h.MergeStrategy = firstNonEmpty(r.MergeStrategy, "delete-insert")
+		h.Deduplicated, _ = r.WriteDispositionOptions["deduplicated"].(bool)
 	}
 	if len(r.NestedHints) > 0 {
 		h.Nested = make(map[string]*normalize.NestedHints, len(r.NestedHints))
@@ -447,6 +461,28 @@ func tableHints(r *config.Resource) *normalize.TableHints {
 		}
 	}
 	return h
+}
+
+// finishReplace empties the tables of every `replace` resource that
+// yielded no rows, as dlt does: normalizing no records creates a new
+// table (dlt's) and asks for the truncate, which the loader does once per
+// run (a resource that had rows was emptied with its first batch).
+func finishReplace(ctx context.Context, norm *normalize.Normalizer, loader *load.Loader, resources []*extract.Resource,
+	hints map[string]*normalize.TableHints) error {
+	for _, r := range resources {
+		h := hints[r.Config.Name]
+		if h.WriteDisposition != schema.Replace {
+			continue
+		}
+		b, err := norm.Normalize(h, nil)
+		if err != nil {
+			return fmt.Errorf("resource %s: %w", r.Config.Name, err)
+		}
+		if err := loader.Write(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepare selects the resources to run and builds their extension

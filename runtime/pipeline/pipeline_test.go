@@ -58,7 +58,8 @@ func TestRefuseUnsupported(t *testing.T) {
 		want []string // substrings of the error; none: no error
 	}{
 		{"plain append", config.Resource{Name: "a", WriteDisposition: "append"}, nil},
-		{"merge", config.Resource{Name: "a", WriteDisposition: "merge"}, []string{"resource a uses write_disposition: merge"}},
+		{"merge", config.Resource{Name: "a", WriteDisposition: "merge", MergeStrategy: "delete-insert"}, nil},
+		{"scd2", config.Resource{Name: "a", WriteDisposition: "merge", MergeStrategy: "scd2"}, []string{"resource a uses write_disposition: {disposition: merge, strategy: scd2}: sluice does not do the scd2 strategy yet"}},
 		{"incremental convert and steps", config.Resource{
 			Name: "a",
 			Endpoint: config.Endpoint{Incremental: &config.Incremental{CursorPath: "id", Path: "source.resources[0].endpoint.incremental",
@@ -95,9 +96,9 @@ func TestRefuseUnsupported(t *testing.T) {
 		})
 	}
 	// only the resources that run are refused
-	f := &config.File{Source: config.Source{Resources: []*config.Resource{{Name: "a"}, {Name: "b", WriteDisposition: "merge"}}}}
+	f := &config.File{Source: config.Source{Resources: []*config.Resource{{Name: "a"}, {Name: "b", WriteDisposition: "merge", MergeStrategy: "scd2"}}}}
 	if err := refuseUnsupported(f, f.Source.Resources[:1]); err != nil {
-		t.Errorf("resource a refused for b's merge: %v", err)
+		t.Errorf("resource a refused for b's scd2: %v", err)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
-	"github.com/sluicehq/sluice/runtime/extract"
 	"github.com/sluicehq/sluice/runtime/state"
 )
 
@@ -36,7 +35,7 @@ func prepareToFirstRequest(f *config.File, o *Options) error {
 		if r.Config.Parent != "" || r.Config.HasData {
 			continue // its first request needs a parent record; no request at all
 		}
-		req, err := extract.BuildRequest(r.Client, &r.Config.Endpoint)
+		req, err := r.FirstRequest()
 		if err != nil {
 			return err
 		}

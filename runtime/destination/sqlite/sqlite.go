@@ -28,6 +28,13 @@
 // functions (`datetime(created_at)`, `strftime('%Y', created_at)`), and
 // SQLAlchemy reads it back as a datetime.
 //
+// # Merges
+//
+// Rows to merge are staged in TEMP tables (`temp."_sluice_staging_<table>"`,
+// dropped after the merge) and merged with plain DELETE, INSERT … SELECT
+// and UPDATE … FROM statements in the run's transaction (merge.go): no
+// unique index is needed, so upsert works on tables dlt created too.
+//
 // Columns whose dlt column is not nullable are NOT NULL when the table is
 // created (system columns, primary keys); columns added later with ALTER
 // TABLE ADD COLUMN are always nullable, because SQLite cannot add a NOT NULL
@@ -615,107 +622,6 @@ func (t *Tx) Truncate(ctx context.Context, tables []string) error {
 		}
 		if _, err := t.conn.ExecContext(ctx, "DELETE FROM "+mainName(name)); err != nil {
 			return fmt.Errorf("sqlite: truncating %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// Merge implements destination.Tx.
-func (t *Tx) Merge(ctx context.Context, job destination.MergeJob) error {
-	if err := t.check(); err != nil {
-		return err
-	}
-	if err := t.merge(ctx, job); err != nil {
-		return fmt.Errorf("sqlite: merging %s: %w", job.Root, err)
-	}
-	return nil
-}
-
-func (t *Tx) merge(ctx context.Context, job destination.MergeJob) error {
-	if !t.staged[job.Root] {
-		return nil
-	}
-	exec := func(q string) error {
-		_, err := t.conn.ExecContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("%w (in %s)", err, q)
-		}
-		return nil
-	}
-	sroot := stagingName(job.Root)
-	quoteAll := func(cols []string) string {
-		q := make([]string, len(cols))
-		for i, c := range cols {
-			q[i] = destination.QuoteIdent(c)
-		}
-		return strings.Join(q, ", ")
-	}
-	// 1. deduplicate the staged root rows by primary key: the last one wins
-	if len(job.PrimaryKey) > 0 {
-		pk := quoteAll(job.PrimaryKey)
-		if err := exec("DELETE FROM " + sroot + " WHERE rowid NOT IN (SELECT max(rowid) FROM " + sroot + " GROUP BY " + pk + ")"); err != nil {
-			return err
-		}
-	}
-	// 2. delete the destination rows that staged rows replace
-	var conds []string
-	for _, key := range [][]string{job.PrimaryKey, job.MergeKey} {
-		if len(key) > 0 {
-			k := quoteAll(key)
-			conds = append(conds, "("+k+") IN (SELECT "+k+" FROM "+sroot+")")
-		}
-	}
-	if len(conds) > 0 {
-		cond := strings.Join(conds, " OR ")
-		for i := len(job.Nested) - 1; i >= 0; i-- {
-			nested := job.Nested[i]
-			have, err := t.known(ctx, nested)
-			if err != nil {
-				return err
-			}
-			if have == nil {
-				continue
-			}
-			if !have[schema.ColRootID] {
-				return fmt.Errorf("nested table %s has no %s column (it was first loaded without merge); drop it to merge", nested, schema.ColRootID)
-			}
-			if err := exec("DELETE FROM " + mainName(nested) + " WHERE " + destination.QuoteIdent(schema.ColRootID) +
-				" IN (SELECT " + destination.QuoteIdent(schema.ColID) + " FROM " + mainName(job.Root) + " WHERE " + cond + ")"); err != nil {
-				return err
-			}
-		}
-		if err := exec("DELETE FROM " + mainName(job.Root) + " WHERE " + cond); err != nil {
-			return err
-		}
-	}
-	// 3. insert the staged rows, nested rows only when their root survived
-	tables := append([]string{job.Root}, job.Nested...)
-	for i, name := range tables {
-		if !t.staged[name] {
-			continue
-		}
-		st := stagingName(name)
-		if i > 0 && len(job.PrimaryKey) > 0 {
-			if err := exec("DELETE FROM " + st + " WHERE " + destination.QuoteIdent(schema.ColRootID) +
-				" NOT IN (SELECT " + destination.QuoteIdent(schema.ColID) + " FROM " + sroot + ")"); err != nil {
-				return err
-			}
-		}
-		cols, err := t.tableColumns(ctx, "temp", stagingPrefix+name)
-		if err != nil {
-			return err
-		}
-		c := quoteAll(cols)
-		if err := exec("INSERT INTO " + mainName(name) + " (" + c + ") SELECT " + c + " FROM " + st + " ORDER BY rowid"); err != nil {
-			return err
-		}
-	}
-	for _, name := range tables {
-		if t.staged[name] {
-			if err := exec("DROP TABLE " + stagingName(name)); err != nil {
-				return err
-			}
-			delete(t.staged, name)
 		}
 	}
 	return nil

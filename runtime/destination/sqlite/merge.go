@@ -1,0 +1,303 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/sluicehq/sluice/runtime/destination"
+	"github.com/sluicehq/sluice/runtime/schema"
+)
+
+// Merge implements destination.Tx: delete-insert or upsert of the staged
+// rows of job.Root and its nested tables, in the run's transaction (see
+// destination.MergeJob). The staging copies are dropped afterwards.
+func (t *Tx) Merge(ctx context.Context, job destination.MergeJob) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if err := t.merge(ctx, job); err != nil {
+		return fmt.Errorf("sqlite: merging %s: %w", job.Root, err)
+	}
+	return nil
+}
+
+// merger holds what the statements of one merge share.
+type merger struct {
+	t     *Tx
+	ctx   context.Context
+	job   destination.MergeJob
+	sroot string // the staging copy of the root table
+}
+
+func (m *merger) exec(q string) error {
+	if _, err := m.t.conn.ExecContext(m.ctx, q); err != nil {
+		return fmt.Errorf("%w (in %s)", err, q)
+	}
+	return nil
+}
+
+func quoteAll(cols []string) string {
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = destination.QuoteIdent(c)
+	}
+	return strings.Join(q, ", ")
+}
+
+func (t *Tx) merge(ctx context.Context, job destination.MergeJob) error {
+	if !t.staged[job.Root] {
+		return nil
+	}
+	strategy := job.Strategy
+	if strategy == "" {
+		strategy = destination.DeleteInsert
+	}
+	if strategy != destination.DeleteInsert && strategy != destination.Upsert {
+		return fmt.Errorf("unknown merge strategy %q (sqlite does delete-insert and upsert)", strategy)
+	}
+	if strategy == destination.Upsert && len(job.PrimaryKey) == 0 {
+		return fmt.Errorf("the upsert strategy needs a primary_key")
+	}
+	m := &merger{t: t, ctx: ctx, job: job, sroot: stagingName(job.Root)}
+	if err := m.backfillRootIDs(); err != nil {
+		return err
+	}
+	cols, err := t.tableColumns(ctx, "temp", stagingPrefix+job.Root)
+	if err != nil {
+		return err
+	}
+	has := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		has[c] = true
+	}
+	pruned := false // some staged root rows were dropped
+	if len(job.PrimaryKey) > 0 && !job.Deduplicated {
+		if err := m.dedup(has); err != nil {
+			return err
+		}
+		pruned = true
+	}
+	hard := m.hardDeleteCond(has)
+	if strategy == destination.Upsert {
+		err = m.upsert(cols, hard)
+	} else {
+		err = m.deleteInsert(hard)
+	}
+	if err != nil {
+		return err
+	}
+	pruned = pruned || hard != ""
+	// the nested rows: only those whose root row was kept
+	for _, name := range job.Nested {
+		if !t.staged[name] {
+			continue
+		}
+		st := stagingName(name)
+		if pruned {
+			if err := m.exec("DELETE FROM " + st + " WHERE " + destination.QuoteIdent(schema.ColRootID) +
+				" NOT IN (SELECT " + destination.QuoteIdent(schema.ColID) + " FROM " + m.sroot + ")"); err != nil {
+				return err
+			}
+		}
+		if err := m.insertStaged(name, ""); err != nil {
+			return err
+		}
+	}
+	for _, name := range append([]string{job.Root}, job.Nested...) {
+		if t.staged[name] {
+			if err := m.exec("DROP TABLE " + stagingName(name)); err != nil {
+				return err
+			}
+			delete(t.staged, name)
+		}
+	}
+	return nil
+}
+
+// backfillRootIDs gives `_dlt_root_id` to the nested rows that lack it
+// (rows loaded while the root was not a merge table), parents first: a
+// child of the root takes its parent's `_dlt_id`, a deeper row its
+// parent's `_dlt_root_id`. A nested table without the column gets it.
+func (m *merger) backfillRootIDs() error {
+	rootID := destination.QuoteIdent(schema.ColRootID)
+	for _, nested := range m.job.Nested {
+		parent := m.job.Parents[nested]
+		if parent == "" {
+			continue
+		}
+		have, err := m.t.known(m.ctx, nested)
+		if err != nil {
+			return err
+		}
+		if have == nil {
+			continue
+		}
+		if !have[schema.ColRootID] {
+			if err := m.exec("ALTER TABLE " + mainName(nested) + " ADD COLUMN " + rootID + " TEXT"); err != nil {
+				return err
+			}
+			have[schema.ColRootID] = true
+		}
+		src := "p." + rootID
+		if parent == m.job.Root {
+			src = "p." + destination.QuoteIdent(schema.ColID)
+		}
+		if err := m.exec("UPDATE " + mainName(nested) + " SET " + rootID + " = (SELECT " + src + " FROM " + mainName(parent) +
+			" AS p WHERE p." + destination.QuoteIdent(schema.ColID) + " = " + destination.QuoteIdent(nested) + "." +
+			destination.QuoteIdent(schema.ColParentID) + ") WHERE " + rootID + " IS NULL"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dedup keeps one staged root row per primary key: the last staged, or the
+// first in DedupSort order.
+func (m *merger) dedup(has map[string]bool) error {
+	var order []string
+	for _, s := range m.job.DedupSort {
+		if !has[s.Column] {
+			continue // no value has given the column a type yet
+		}
+		dir := " ASC"
+		if s.Desc {
+			dir = " DESC"
+		}
+		order = append(order, destination.QuoteIdent(s.Column)+dir)
+	}
+	if len(order) == 0 {
+		order = append(order, "rowid DESC")
+	} else {
+		order = append(order, "rowid ASC")
+	}
+	return m.exec("DELETE FROM " + m.sroot + " WHERE rowid NOT IN (SELECT r FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY " +
+		quoteAll(m.job.PrimaryKey) + " ORDER BY " + strings.Join(order, ", ") + ") AS n FROM " + m.sroot + ") WHERE n = 1)")
+}
+
+// hardDeleteCond is the condition that marks a staged row as a delete, ""
+// when no hard_delete column exists.
+func (m *merger) hardDeleteCond(has map[string]bool) string {
+	var conds []string
+	for _, h := range m.job.HardDelete {
+		if !has[h.Column] {
+			continue
+		}
+		if h.Bool {
+			conds = append(conds, destination.QuoteIdent(h.Column)+" = 1")
+		} else {
+			conds = append(conds, destination.QuoteIdent(h.Column)+" IS NOT NULL")
+		}
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}
+
+// keyIn is the condition "the row's key is among the staged rows' keys
+// (that match where, if given)".
+func (m *merger) keyIn(key []string, where string) string {
+	k := quoteAll(key)
+	q := "(" + k + ") IN (SELECT " + k + " FROM " + m.sroot
+	if where != "" {
+		q += " WHERE " + where
+	}
+	return q + ")"
+}
+
+// deleteRoots deletes the destination root rows matching cond and, first,
+// their nested rows; with nestedOnly the root rows stay.
+func (m *merger) deleteRoots(cond string, nestedOnly bool) error {
+	t := m.t
+	for i := len(m.job.Nested) - 1; i >= 0; i-- {
+		nested := m.job.Nested[i]
+		have, err := t.known(m.ctx, nested)
+		if err != nil {
+			return err
+		}
+		if have == nil {
+			continue
+		}
+		if !have[schema.ColRootID] {
+			return fmt.Errorf("nested table %s has no %s column and its parent table is unknown; drop it to merge", nested, schema.ColRootID)
+		}
+		if err := m.exec("DELETE FROM " + mainName(nested) + " WHERE " + destination.QuoteIdent(schema.ColRootID) +
+			" IN (SELECT " + destination.QuoteIdent(schema.ColID) + " FROM " + mainName(m.job.Root) + " WHERE " + cond + ")"); err != nil {
+			return err
+		}
+	}
+	if nestedOnly {
+		return nil
+	}
+	return m.exec("DELETE FROM " + mainName(m.job.Root) + " WHERE " + cond)
+}
+
+// deleteInsert deletes what the staged rows replace (by primary key or
+// merge key) and inserts the staged root rows that are not deletes.
+func (m *merger) deleteInsert(hard string) error {
+	var conds []string
+	for _, key := range [][]string{m.job.PrimaryKey, m.job.MergeKey} {
+		if len(key) > 0 {
+			conds = append(conds, m.keyIn(key, ""))
+		}
+	}
+	if len(conds) > 0 {
+		if err := m.deleteRoots(strings.Join(conds, " OR "), false); err != nil {
+			return err
+		}
+	}
+	if hard != "" {
+		if err := m.exec("DELETE FROM " + m.sroot + " WHERE " + hard); err != nil {
+			return err
+		}
+	}
+	return m.insertStaged(m.job.Root, "")
+}
+
+// upsert deletes the keys of staged deletes, updates the root rows of the
+// staged keys in place (their old nested rows go) and inserts the rest.
+func (m *merger) upsert(cols []string, hard string) error {
+	pk := m.job.PrimaryKey
+	if hard != "" {
+		if err := m.deleteRoots(m.keyIn(pk, hard), false); err != nil {
+			return err
+		}
+		if err := m.exec("DELETE FROM " + m.sroot + " WHERE " + hard); err != nil {
+			return err
+		}
+	}
+	if err := m.deleteRoots(m.keyIn(pk, ""), true); err != nil {
+		return err
+	}
+	var set, on []string
+	for _, c := range cols {
+		q := destination.QuoteIdent(c)
+		set = append(set, q+" = s."+q)
+	}
+	for _, k := range pk {
+		q := destination.QuoteIdent(k)
+		on = append(on, "d."+q+" = s."+q)
+	}
+	if err := m.exec("UPDATE " + mainName(m.job.Root) + " AS d SET " + strings.Join(set, ", ") +
+		" FROM " + m.sroot + " AS s WHERE " + strings.Join(on, " AND ")); err != nil {
+		return err
+	}
+	k := quoteAll(pk)
+	return m.insertStaged(m.job.Root, "("+k+") NOT IN (SELECT "+k+" FROM "+mainName(m.job.Root)+")")
+}
+
+// insertStaged copies the staged rows of table (those matching where, if
+// given) into the destination table, in staging order.
+func (m *merger) insertStaged(table, where string) error {
+	cols, err := m.t.tableColumns(m.ctx, "temp", stagingPrefix+table)
+	if err != nil {
+		return err
+	}
+	c := quoteAll(cols)
+	q := "INSERT INTO " + mainName(table) + " (" + c + ") SELECT " + c + " FROM " + stagingName(table)
+	if where != "" {
+		q += " WHERE " + where
+	}
+	return m.exec(q + " ORDER BY rowid")
+}
