@@ -19,7 +19,7 @@ func TestRunFailureAsJSON(t *testing.T) {
 		problems  bool
 	}{
 		{"bad file", "pipeline: {name: x}\nsource:\n  client: {base_url: \"http//h/\"}\n  resources: [users]\n", 2, "problem", true},
-		{"not runnable yet", "pipeline: {name: x}\nsource:\n  client: {base_url: \"http://127.0.0.1:1/\"}\n  resources: [{name: u, write_disposition: merge, primary_key: id}]\n", 2, "cannot run yet", false},
+		{"not runnable yet", "pipeline: {name: x}\nsource:\n  client: {base_url: \"http://127.0.0.1:1/\"}\n  resources: [{name: u, write_disposition: {disposition: merge, strategy: insert-only}, primary_key: id}]\n", 2, "cannot run yet", false},
 		{"network", "pipeline: {name: x}\nsource:\n  client: {base_url: \"http://127.0.0.1:1/\", retry: {max_attempts: 1}}\n  resources: [users]\n", 1, "connection refused", false},
 	}
 	for _, tt := range tests {

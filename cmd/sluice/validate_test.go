@@ -12,7 +12,7 @@ source:
   client: {base_url: "https://x.test/", auth: {token: "${W_TOKEN}"}}
   resources:
     - name: users
-      write_disposition: merge
+      write_disposition: {disposition: merge, strategy: scd2}
       primary_key: id
       processing_steps:
         - filter: "item.active"
@@ -27,7 +27,7 @@ func TestValidateWarnings(t *testing.T) {
 	}
 	for _, want := range []string{
 		"2 warnings",
-		"warning: source.resources[0].write_disposition (line 6, col 7): resource users uses write_disposition: merge",
+		"warning: source.resources[0].write_disposition (line 6, col 7): resource users uses write_disposition: {disposition: merge, strategy: scd2}",
 		"warning: source.resources[0].processing_steps (line 8, col 7): resource users uses processing_steps",
 	} {
 		if !strings.Contains(stderr, want) {
@@ -68,7 +68,7 @@ func TestValidateJSON(t *testing.T) {
 		t.Fatalf("exit %d, report %+v, stderr %q", code, rep, stderr)
 	}
 	if w := rep.Warnings[0]; w.Path != "source.resources[0].write_disposition" || w.Line != 6 || w.Resource != "users" ||
-		w.Feature != "write_disposition: merge" || !strings.Contains(w.Message, "cannot run yet") {
+		w.Feature != "write_disposition: {disposition: merge, strategy: scd2}" || !strings.Contains(w.Message, "does not do the scd2 strategy yet") {
 		t.Errorf("warning = %+v", w)
 	}
 	if strings.Contains(stdout, "s3cret-token-value") {
