@@ -241,3 +241,37 @@ source:
 		t.Errorf("second run asked since=%v, want each owner's own last value %v", got, want)
 	}
 }
+
+// TestIncrementalMerge is the issue's check: run, add 100 and update 50
+// at the server, run again; the second run asks from the first run's
+// maximum updated_at and the table holds exactly 1,100 unique ids, the
+// updated ones with their new values.
+func TestIncrementalMerge(t *testing.T) {
+	srv := newTicketServer(t, 1000)
+	dir := t.TempDir()
+	yml := fmt.Sprintf(ticketsYAML, srv.URL, "") + "      write_disposition: merge\n"
+	if _, err := runYAML(t, yml, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	srv.takeSinces()
+	maxUpdated := srv.tickets[1000].UpdatedAt
+	srv.grow(100)
+	srv.update(50)
+	sum, err := runYAML(t, yml, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.takeSinces(); got[0] != maxUpdated {
+		t.Errorf("second run asked since=%s, want %s", got[0], maxUpdated)
+	}
+	if sum.Tables["tickets"] != 150 {
+		t.Errorf("second run loaded %v, want the 150 new and changed tickets", sum.Tables)
+	}
+	db := openSQLite(t, filepath.Join(dir, "blog.db"))
+	if got := column(t, db, `SELECT count(*) || '/' || count(DISTINCT id) || '/' || sum(status = 'closed') FROM tickets`); got[0] != "1100/1100/50" {
+		t.Errorf("rows/unique ids/closed = %s, want 1100/1100/50", got[0])
+	}
+	if got := column(t, db, `SELECT count(*) FROM tickets WHERE id <= 50 AND status = 'closed'`); got[0] != "50" {
+		t.Errorf("%s of the 50 updated tickets carry the new status", got[0])
+	}
+}
