@@ -127,6 +127,9 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 			c.pk = []string{}
 		}
 	}
+	if l := cfg.Lag; l != nil && (math.IsNaN(*l) || math.IsInf(*l, 0) || *l < 0) {
+		return nil, c.configErr("lag", fmt.Sprintf("lag must be a finite number not below 0, got %v", *l), "lag is in seconds (days for date-only cursors)")
+	}
 	if cfg.Lag != nil && *cfg.Lag != 0 && c.end == nil {
 		c.hasLag, c.lag = true, *cfg.Lag
 	}
@@ -280,6 +283,11 @@ func (c *Cursor) place(i int, rec any) (keep, startOut, endOut bool, err error) 
 		}
 		return false, false, false, &RecordError{Field: c.cfg.Path + ".cursor_path", Index: i, Msg: msg,
 			Hint: "check cursor_path, or set on_cursor_value_missing: include to keep such records or exclude to drop them"}
+	}
+	if !isScalar(v) {
+		return false, false, false, &RecordError{Field: c.cfg.Path + ".cursor_path", Index: i,
+			Msg:  fmt.Sprintf("the record's %q is %s, not a number, string or timestamp", c.cfg.CursorPath, kindOf(v)),
+			Hint: "point cursor_path at the field inside it, e.g. " + c.cfg.CursorPath + ".updated_at"}
 	}
 	if c.end != nil {
 		d, ok := compare(v, c.end)

@@ -506,3 +506,22 @@ func TestFilterLeavesInputAlone(t *testing.T) {
 		t.Errorf("kept %v (%v); input now %v", ids(k), err, ids(p))
 	}
 }
+
+// A cursor beyond 2^53 (snowflake ids) survives a state decoded with
+// json.Number; decoded as float64 it would come back rounded.
+func TestBigIntState(t *testing.T) {
+	cfg := inc(initial(1))
+	big := int64(1<<62 + 1)
+	c, _, _ := run(t, cfg, []string{"id"}, nil, page{r(1, big)})
+	b, _ := json.Marshal(c.State())
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var saved map[string]any
+	if err := d.Decode(&saved); err != nil {
+		t.Fatal(err)
+	}
+	c2, kept, _ := run(t, cfg, []string{"id"}, saved, page{r(1, big), r(2, big+1)})
+	if !reflect.DeepEqual(kept, [][]int64{{2}}) || c2.Values()["start_value"] != big {
+		t.Errorf("kept %v, start_value %#v; want only id 2 and %d", kept, c2.Values()["start_value"], big)
+	}
+}
