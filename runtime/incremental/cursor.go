@@ -107,16 +107,20 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 			return nil, c.configErr("end_value", "end_value requires initial_value", "a backfill runs from initial_value to end_value")
 		}
 		d, ok := compare(c.end, c.initial)
+		textHint := ""
+		if _, isStr := c.end.(string); isStr {
+			textHint = "; strings compare as text, as in dlt, so write both (and the API's values) in one format and offset"
+		}
 		switch {
 		case !ok:
 			return nil, c.configErr("end_value", fmt.Sprintf("end_value %s (%s) cannot be compared with initial_value %s (%s)",
 				show(c.end), kindOf(c.end), show(c.initial), kindOf(c.initial)), "give both as numbers or both as strings in the same format")
 		case c.isMax && d < 0:
-			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%s` is higher than `end_value=%s`", show(c.initial), show(c.end)),
-				"with last_value_func: max the cursor grows, so end_value must not be below initial_value; swap them, or use last_value_func: min")
+			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%v` is higher than `end_value=%v`", c.initial, c.end),
+				"with last_value_func: max the cursor grows, so end_value must not be below initial_value; swap them, or use last_value_func: min"+textHint)
 		case !c.isMax && d > 0:
-			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%s` is lower than `end_value=%s`", show(c.initial), show(c.end)),
-				"with last_value_func: min the cursor shrinks, so end_value must not be above initial_value; swap them, or use last_value_func: max")
+			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%v` is lower than `end_value=%v`", c.initial, c.end),
+				"with last_value_func: min the cursor shrinks, so end_value must not be above initial_value; swap them, or use last_value_func: max"+textHint)
 		}
 	}
 

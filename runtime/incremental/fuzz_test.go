@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/jsondec"
@@ -203,6 +204,41 @@ func FuzzFilter(f *testing.F) {
 		}
 		if generated && !c.hasLag && (c.dedup || cfg.RangeStart == "open") && !missingCursor && c2.Changed() {
 			t.Fatalf("second run on the same data changed the state: %s -> %v", b, c2.State())
+		}
+	})
+}
+
+// FuzzApplyLag: lag on any string or number never panics, and a lagged
+// timestamp keeps its format and moves the right way.
+func FuzzApplyLag(f *testing.F) {
+	for _, s := range []string{"2024-01-02T00:00:00Z", "2024-01-02T00:00:00.120+02:00", "20240301", "2024-03", "2024-01-02 10:11", "abc", "2024-13-45"} {
+		f.Add(s, 3600.0, true)
+	}
+	f.Add("", 1.0, false)
+	f.Fuzz(func(t *testing.T, s string, lag float64, isMax bool) {
+		if math.IsNaN(lag) || math.IsInf(lag, 0) || lag < 0 {
+			return // New refuses these
+		}
+		lag = math.Mod(lag, 1e7)
+		got, err := applyLag(s, lag, isMax)
+		if err != nil {
+			return
+		}
+		g, ok := got.(string)
+		if !ok {
+			t.Fatalf("applyLag(%q) = %#v, not a string", s, got)
+		}
+		layout, _, ok := isoLayout(s)
+		if !ok {
+			t.Fatalf("applyLag accepted %q that isoLayout refuses", s)
+		}
+		gt, err := time.Parse(layout, g)
+		if err != nil {
+			return // the year left 0000–9999
+		}
+		st, _ := time.Parse(layout, s)
+		if d := gt.Compare(st); (isMax && d > 0) || (!isMax && d < 0) {
+			t.Fatalf("applyLag(%q, %v, max=%v) = %q moved the wrong way", s, lag, isMax, g)
 		}
 	})
 }
