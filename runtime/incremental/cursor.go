@@ -107,16 +107,20 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 			return nil, c.configErr("end_value", "end_value requires initial_value", "a backfill runs from initial_value to end_value")
 		}
 		d, ok := compare(c.end, c.initial)
+		textHint := ""
+		if _, isStr := c.end.(string); isStr {
+			textHint = "; strings compare as text, as in dlt, so write both (and the API's values) in one format and offset"
+		}
 		switch {
 		case !ok:
 			return nil, c.configErr("end_value", fmt.Sprintf("end_value %s (%s) cannot be compared with initial_value %s (%s)",
 				show(c.end), kindOf(c.end), show(c.initial), kindOf(c.initial)), "give both as numbers or both as strings in the same format")
 		case c.isMax && d < 0:
-			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%s` is higher than `end_value=%s`", show(c.initial), show(c.end)),
-				"with last_value_func: max the cursor grows, so end_value must not be below initial_value; swap them, or use last_value_func: min")
+			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%v` is higher than `end_value=%v`", c.initial, c.end),
+				"with last_value_func: max the cursor grows, so end_value must not be below initial_value; swap them, or use last_value_func: min"+textHint)
 		case !c.isMax && d > 0:
-			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%s` is lower than `end_value=%s`", show(c.initial), show(c.end)),
-				"with last_value_func: min the cursor shrinks, so end_value must not be above initial_value; swap them, or use last_value_func: max")
+			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%v` is lower than `end_value=%v`", c.initial, c.end),
+				"with last_value_func: min the cursor shrinks, so end_value must not be above initial_value; swap them, or use last_value_func: max"+textHint)
 		}
 	}
 
@@ -126,6 +130,9 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 		if c.pk == nil {
 			c.pk = []string{}
 		}
+	}
+	if l := cfg.Lag; l != nil && (math.IsNaN(*l) || math.IsInf(*l, 0) || *l < 0) {
+		return nil, c.configErr("lag", fmt.Sprintf("lag must be a finite number not below 0, got %v", *l), "lag is in seconds (days for date-only cursors)")
 	}
 	if cfg.Lag != nil && *cfg.Lag != 0 && c.end == nil {
 		c.hasLag, c.lag = true, *cfg.Lag
@@ -280,6 +287,11 @@ func (c *Cursor) place(i int, rec any) (keep, startOut, endOut bool, err error) 
 		}
 		return false, false, false, &RecordError{Field: c.cfg.Path + ".cursor_path", Index: i, Msg: msg,
 			Hint: "check cursor_path, or set on_cursor_value_missing: include to keep such records or exclude to drop them"}
+	}
+	if !isScalar(v) {
+		return false, false, false, &RecordError{Field: c.cfg.Path + ".cursor_path", Index: i,
+			Msg:  fmt.Sprintf("the record's %q is %s, not a number, string or timestamp", c.cfg.CursorPath, kindOf(v)),
+			Hint: "point cursor_path at the field inside it, e.g. " + c.cfg.CursorPath + ".updated_at"}
 	}
 	if c.end != nil {
 		d, ok := compare(v, c.end)

@@ -87,11 +87,20 @@ func toNum(v any) (num, bool) {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return num{kind: 'i', i: i}, true
 		}
-		r, ok := new(big.Rat).SetString(s)
+		if strings.ContainsAny(s, ".eE") {
+			// A fraction or an exponent: a float64, never an exact
+			// rational (1e999999999 would take gigabytes).
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsInf(f, 0) {
+				return num{}, false
+			}
+			return num{kind: 'f', f: f}, true
+		}
+		r, ok := new(big.Int).SetString(s, 10)
 		if !ok {
 			return num{}, false
 		}
-		return num{kind: 'r', r: r}, true
+		return num{kind: 'r', r: new(big.Rat).SetInt(r)}, true
 	}
 	return num{}, false
 }
