@@ -115,8 +115,10 @@ type MergeJob struct {
 	Strategy   string
 	PrimaryKey []string
 	MergeKey   []string
-	// Deduplicated skips step 1: the caller vouches that the staged rows
-	// have one row per primary key (dlt's `deduplicated: true`).
+	// Deduplicated skips step 1 of delete-insert: the caller vouches that
+	// the staged rows have one row per primary key (dlt's `deduplicated:
+	// true`). Upsert de-duplicates regardless: a key staged twice would
+	// otherwise be inserted twice.
 	Deduplicated bool
 	// DedupSort orders the staged rows of one primary key before
 	// deduplication (dlt's `dedup_sort` column hint); ties keep the row

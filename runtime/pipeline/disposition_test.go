@@ -296,3 +296,30 @@ func TestUnsupportedStrategiesAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestTableHintsDispositions: what the file says about dispositions
+// reaches the normalizer.
+func TestTableHintsDispositions(t *testing.T) {
+	tests := []struct {
+		name         string
+		r            config.Resource
+		wd, strategy string
+		mergeKey     []string
+		deduplicated bool
+	}{
+		{"append by default", config.Resource{Name: "a"}, "append", "", nil, false},
+		{"replace", config.Resource{Name: "a", WriteDisposition: "replace", ReplaceStrategy: "insert-from-staging"}, "replace", "", nil, false},
+		{"merge", config.Resource{Name: "a", WriteDisposition: "merge", MergeKey: []string{"day"}}, "merge", "delete-insert", []string{"day"}, false},
+		{"upsert", config.Resource{Name: "a", WriteDisposition: "merge", MergeStrategy: "upsert"}, "merge", "upsert", nil, false},
+		{"deduplicated", config.Resource{Name: "a", WriteDisposition: "merge", MergeStrategy: "delete-insert",
+			WriteDispositionOptions: map[string]any{"deduplicated": true}}, "merge", "delete-insert", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := tableHints(&tt.r)
+			if h.WriteDisposition != tt.wd || h.MergeStrategy != tt.strategy || !reflect.DeepEqual(h.MergeKey, tt.mergeKey) || h.Deduplicated != tt.deduplicated {
+				t.Errorf("hints %+v", h)
+			}
+		})
+	}
+}

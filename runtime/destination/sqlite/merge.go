@@ -31,10 +31,21 @@ type merger struct {
 }
 
 func (m *merger) exec(q string) error {
-	if _, err := m.t.conn.ExecContext(m.ctx, q); err != nil {
-		return fmt.Errorf("%w (in %s)", err, q)
+	_, err := m.count(q)
+	return err
+}
+
+// count runs q and returns the number of rows it changed.
+func (m *merger) count(q string) (int64, error) {
+	res, err := m.t.conn.ExecContext(m.ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("%w (in %s)", err, q)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("%w (in %s)", err, q)
+	}
+	return n, nil
 }
 
 func quoteAll(cols []string) string {
@@ -71,30 +82,40 @@ func (t *Tx) merge(ctx context.Context, job destination.MergeJob) error {
 	for _, c := range cols {
 		has[c] = true
 	}
-	pruned := false // some staged root rows were dropped
-	if len(job.PrimaryKey) > 0 && !job.Deduplicated {
-		if err := m.dedup(has); err != nil {
+	var pruned int64 // staged root rows dropped (duplicates, deletes)
+	// upsert always de-duplicates: a key staged twice would be inserted twice
+	if len(job.PrimaryKey) > 0 && (!job.Deduplicated || strategy == destination.Upsert) {
+		if pruned, err = m.dedup(has); err != nil {
 			return err
 		}
-		pruned = true
 	}
 	hard := m.hardDeleteCond(has)
+	if hard != "" {
+		// deletes delete; they are not inserted
+		if err := m.deleteMarked(strategy, hard); err != nil {
+			return err
+		}
+		n, err := m.count("DELETE FROM " + m.sroot + " WHERE " + hard)
+		if err != nil {
+			return err
+		}
+		pruned += n
+	}
 	if strategy == destination.Upsert {
-		err = m.upsert(cols, hard)
+		err = m.upsert(cols)
 	} else {
-		err = m.deleteInsert(hard)
+		err = m.deleteInsert()
 	}
 	if err != nil {
 		return err
 	}
-	pruned = pruned || hard != ""
 	// the nested rows: only those whose root row was kept
 	for _, name := range job.Nested {
 		if !t.staged[name] {
 			continue
 		}
 		st := stagingName(name)
-		if pruned {
+		if pruned > 0 {
 			if err := m.exec("DELETE FROM " + st + " WHERE " + destination.QuoteIdent(schema.ColRootID) +
 				" NOT IN (SELECT " + destination.QuoteIdent(schema.ColID) + " FROM " + m.sroot + ")"); err != nil {
 				return err
@@ -154,7 +175,7 @@ func (m *merger) backfillRootIDs() error {
 
 // dedup keeps one staged root row per primary key: the last staged, or the
 // first in DedupSort order.
-func (m *merger) dedup(has map[string]bool) error {
+func (m *merger) dedup(has map[string]bool) (int64, error) {
 	var order []string
 	for _, s := range m.job.DedupSort {
 		if !has[s.Column] {
@@ -171,7 +192,7 @@ func (m *merger) dedup(has map[string]bool) error {
 	} else {
 		order = append(order, "rowid ASC")
 	}
-	return m.exec("DELETE FROM " + m.sroot + " WHERE rowid NOT IN (SELECT r FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY " +
+	return m.count("DELETE FROM " + m.sroot + " WHERE rowid NOT IN (SELECT r FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY " +
 		quoteAll(m.job.PrimaryKey) + " ORDER BY " + strings.Join(order, ", ") + ") AS n FROM " + m.sroot + ") WHERE n = 1)")
 }
 
@@ -233,9 +254,29 @@ func (m *merger) deleteRoots(cond string, nestedOnly bool) error {
 	return m.exec("DELETE FROM " + mainName(m.job.Root) + " WHERE " + cond)
 }
 
+// deleteMarked deletes the destination records that staged deletes name:
+// by primary key or merge key under delete-insert (the same keys that
+// replace), by primary key under upsert.
+func (m *merger) deleteMarked(strategy, hard string) error {
+	keys := [][]string{m.job.PrimaryKey}
+	if strategy != destination.Upsert {
+		keys = append(keys, m.job.MergeKey)
+	}
+	var conds []string
+	for _, key := range keys {
+		if len(key) > 0 {
+			conds = append(conds, m.keyIn(key, hard))
+		}
+	}
+	if len(conds) == 0 {
+		return nil
+	}
+	return m.deleteRoots(strings.Join(conds, " OR "), false)
+}
+
 // deleteInsert deletes what the staged rows replace (by primary key or
-// merge key) and inserts the staged root rows that are not deletes.
-func (m *merger) deleteInsert(hard string) error {
+// merge key) and inserts the staged root rows.
+func (m *merger) deleteInsert() error {
 	var conds []string
 	for _, key := range [][]string{m.job.PrimaryKey, m.job.MergeKey} {
 		if len(key) > 0 {
@@ -247,26 +288,13 @@ func (m *merger) deleteInsert(hard string) error {
 			return err
 		}
 	}
-	if hard != "" {
-		if err := m.exec("DELETE FROM " + m.sroot + " WHERE " + hard); err != nil {
-			return err
-		}
-	}
 	return m.insertStaged(m.job.Root, "")
 }
 
-// upsert deletes the keys of staged deletes, updates the root rows of the
-// staged keys in place (their old nested rows go) and inserts the rest.
-func (m *merger) upsert(cols []string, hard string) error {
+// upsert updates the root rows of the staged keys in place (their old
+// nested rows go) and inserts the rest.
+func (m *merger) upsert(cols []string) error {
 	pk := m.job.PrimaryKey
-	if hard != "" {
-		if err := m.deleteRoots(m.keyIn(pk, hard), false); err != nil {
-			return err
-		}
-		if err := m.exec("DELETE FROM " + m.sroot + " WHERE " + hard); err != nil {
-			return err
-		}
-	}
 	if err := m.deleteRoots(m.keyIn(pk, ""), true); err != nil {
 		return err
 	}

@@ -55,6 +55,11 @@ func TestMergeJobs(t *testing.T) {
 			want: [][]string{{"1", "one", "old1"}, {"2", "two-b", "k-c"}, {"3", "", ""}, {"4", "four", "k-b"}},
 		},
 		{
+			name: "upsert de-duplicates even when told the rows are",
+			job:  destination.MergeJob{Strategy: destination.Upsert, PrimaryKey: []string{"id"}, Deduplicated: true},
+			want: [][]string{{"1", "one", "old1"}, {"2", "two-b", "k-c"}, {"3", "", ""}, {"4", "four", "k-b"}},
+		},
+		{
 			name: "upsert with hard_delete read as not null",
 			job:  destination.MergeJob{Strategy: destination.Upsert, PrimaryKey: []string{"id"}, HardDelete: []destination.HardDeleteColumn{{Column: "del"}}},
 			want: [][]string{{"1", "one", "old1"}, {"2", "two-b", "k-c"}, {"4", "four", "k-b"}},
