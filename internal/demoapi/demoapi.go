@@ -1,13 +1,17 @@
-// Package demoapi is a local REST API of fake, deterministic user records,
+// Package demoapi is a local REST API of fake, deterministic records: users
 // paginated in every style that dlt's rest_api source (and so sluice)
-// understands. Tests mount it with httptest.NewServer(demoapi.New(opts)); the
-// sluice-demo-api command serves it for the offline demo in examples/demo.
+// understands, their posts and the posts' comments (for dependent
+// resources), and a mutable collection of tickets (for incremental loads).
+// Tests mount it with httptest.NewServer(demoapi.New(opts)); the
+// sluice-demo-api command serves it for the offline demo in examples/demo
+// and the pipelines in examples/blog.
 //
-// Users are made on the fly from (Seed, id): a server with a million users
-// holds none of them in memory, and the same seed always gives the same
-// bytes. Record ids run from 1 to Users.
+// Users, posts and comments are made on the fly from (Seed, id): a server
+// with a million users holds none of them in memory, and the same seed
+// always gives the same bytes. User ids run from 1 to Users; post k of user
+// u has id u·1000+k, comment j of post p has id p·100+j.
 //
-// Endpoints (all GET; JSON; gzip when the client accepts it):
+// Endpoints (GET; JSON; gzip when the client accepts it):
 //
 //	/users?page=N               {"data": [...], "pagination": {"page", "total_pages", "next": absolute URL | null}}
 //	/users/relative?page=N      the same, "next" is a relative URL (/users/relative?page=N+1)
@@ -17,13 +21,29 @@
 //	/users/cursor?cursor=C      {"records": [...], "next_cursor": opaque string | null}
 //	/users/{id}                 one user; 404 for an unknown id
 //	/users/{id}/orders          {"data": [the user's orders]}
+//	/users/{id}/posts           [the user's posts]: {id, user_id, title, body, created_at}; ?per_user=N
+//	/posts?user_ids=1,2,3       [the posts of those users, user by user in that order]; ?per_user=N
+//	/posts/{id}                 one post
+//	/posts/{id}/comments        [the post's comments]: {id, post_id, name, email, body, created_at}
+//	/tickets?updated_since=T&updated_until=T&offset=O&limit=L
+//	                            {"data": [...], "total": matching, "offset", "limit", "next": absolute URL | null}
+//	                            sorted by (updated_at, id); since inclusive (≥), until exclusive (<)
 //	/healthz                    200 "ok" (never counted, never needs the token)
 //
-// Every list endpoint takes a page size from ?limit, ?per_page or ?page_size
-// (1 to max(1000, PageSize)); next links carry the request's other query
-// parameters. Pages past the end are empty (and have no next). Bad
-// parameter values answer 400, unknown paths and ids 404, other methods
-// 405, each with a JSON body {"error": "..."}.
+// Admin endpoints (need the token when one is set; never counted, delayed
+// or failed on purpose):
+//
+//	POST /admin/tickets/mutate?add=A&update=U   change U random tickets, then add A (see MutateTickets)
+//	POST /admin/reset                           the initial tickets and clock; zeroes the stats
+//	GET  /admin/stats                           {"requests", "routes": {route: {requests, statuses, last_uri}}, "tickets", "clock"}
+//	POST /admin/stats/reset                     zero the stats and the request log
+//	GET  /admin/requests?route=R                {"requests": [{method, uri, route, status}]}, the latest RequestLogSize
+//
+// Every list endpoint of users and tickets takes a page size from ?limit,
+// ?per_page or ?page_size (1 to max(1000, PageSize)); next links carry the
+// request's other query parameters. Pages past the end are empty (and have
+// no next). Bad parameter values answer 400, unknown paths and ids 404,
+// other methods 405, each with a JSON body {"error": "..."}.
 package demoapi
 
 import (
