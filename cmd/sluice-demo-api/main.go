@@ -27,8 +27,10 @@ import (
 )
 
 const usageText = `sluice-demo-api serves fake, deterministic user records over HTTP, paginated
-in every style that sluice (and dlt's rest_api source) understands. It is the
-API the offline demo in examples/demo loads from.
+in every style that sluice (and dlt's rest_api source) understands, with their
+posts and comments (for dependent resources) and a mutable set of tickets (for
+incremental loads). It is the API the offline demo in examples/demo and the
+pipelines in examples/blog load from.
 
 Usage:
   sluice-demo-api [flags]
