@@ -5,6 +5,7 @@
 #   make bench   Go benchmarks plus a timed load of 10,000 and 200,000 records
 #   make bench-memory  100,000 records at page size 100 and 1,000, 1,000,000 at 1,000
 #                (records/s and peak RSS, docs/performance.md)
+#   make bench-children  1,000 users × 3 posts as a dependent resource (records/s, requests, peak RSS)
 
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -44,6 +45,10 @@ bench-load: build
 bench-memory: build
 	BENCH_RUNS=3 BENCH_PAGE_SIZE=100 ./examples/demo/bench-load.sh $(BIN) 100000
 	BENCH_RUNS=3 BENCH_PAGE_SIZE=1000 ./examples/demo/bench-load.sh $(BIN) 100000 1000000
+
+.PHONY: bench-children
+bench-children: build
+	./examples/blog/bench-children.sh $(BIN) 1000
 
 clean:
 	rm -rf $(BIN) demo.db demo.db-wal demo.db-shm

@@ -1,7 +1,8 @@
 // Command sluice-demo-api serves the demo API of package
 // github.com/sluicehq/sluice/internal/demoapi: fake, deterministic users,
-// paginated in every style that sluice's rest_api source understands. It is
-// what the offline demo in examples/demo loads from.
+// paginated in every style that sluice's rest_api source understands, their
+// posts and comments, and mutable tickets. It is what the offline demo in
+// examples/demo and the pipelines in examples/blog load from.
 //
 //	sluice-demo-api --addr 127.0.0.1:8765 --token demo-token
 //
@@ -26,8 +27,10 @@ import (
 )
 
 const usageText = `sluice-demo-api serves fake, deterministic user records over HTTP, paginated
-in every style that sluice (and dlt's rest_api source) understands. It is the
-API the offline demo in examples/demo loads from.
+in every style that sluice (and dlt's rest_api source) understands, with their
+posts and comments (for dependent resources) and a mutable set of tickets (for
+incremental loads). It is the API the offline demo in examples/demo and the
+pipelines in examples/blog load from.
 
 Usage:
   sluice-demo-api [flags]
@@ -44,7 +47,35 @@ Endpoints (GET; JSON; gzipped when the client sends Accept-Encoding: gzip):
   /users/cursor?cursor=C      cursor: {"records": [...], "next_cursor": "<opaque>" | null}
   /users/{id}                 one user (ids run from 1 to --users); 404 for others
   /users/{id}/orders          that user's orders: {"data": [...]} (one page)
+  /users/{id}/posts           that user's posts, a JSON array (--posts-per-user, or ?per_user=N):
+                              [{"id": ID·1000+k, "user_id": ID, "title", "body", "created_at"}]
+  /posts?user_ids=1,2,3       the posts of up to 1000 users in one array, user by user in the
+                              order given (for batched child requests); 404 names unknown ids
+  /posts/{id}                 one post
+  /posts/{id}/comments        its comments (--comments-per-post), a JSON array:
+                              [{"id": POST·100+j, "post_id", "name", "email", "body", "created_at"}]
+  /tickets?updated_since=T&updated_until=T&offset=O&limit=L
+                              {"data": [...], "total": MATCHING, "offset": O, "limit": L,
+                               "next": "http://HOST/tickets?...&offset=O+L" | null}
+                              tickets sorted by updated_at, then id; updated_since is inclusive
+                              (>=), updated_until exclusive (<); T is RFC 3339 (2026-01-01T00:00:00Z)
+                              A ticket: {"id", "subject", "status", "priority", "requester_id",
+                              "created_at", "updated_at", "revision"}
   /healthz                    200 "ok"; needs no token and is not counted
+
+Admin endpoints (need the token when one is set; not counted in the stats):
+  POST /admin/tickets/mutate?add=100&update=50
+                              update 50 random tickets (new status, revision+1), then add 100;
+                              each ticket touched advances the logical clock 1 s and takes it as
+                              updated_at (the clock starts at --clock): the same calls after a
+                              start or reset always give the same data
+  POST /admin/reset           the initial tickets and clock again; zeroes the stats
+  GET  /admin/stats           {"requests": N, "routes": {"/users/{id}/posts": {"requests": N,
+                              "statuses": {"200": N}, "last_uri": "..."}, ...}, "tickets": N, "clock": T}
+  POST /admin/stats/reset     zero the stats and the request log
+  GET  /admin/requests?route=/tickets
+                              the latest 10,000 data requests: {"requests": [{"method", "uri",
+                              "route", "status"}]}, oldest first
 
   Each list takes its page size from ?limit, ?per_page or ?page_size (1 to
   max(1000, --page-size)); next links keep the other query parameters. A page
@@ -87,6 +118,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.DurationVar(&o.api.Latency, "latency", 0, "delay every data request by this `duration` (e.g. 50ms)")
 	fs.IntVar(&o.api.FailEvery, "fail-every", 0, "answer 503 to every `N`-th data request (once; the retry succeeds); 0 = never")
 	gzip := fs.Bool("gzip", true, "gzip responses for clients that send Accept-Encoding: gzip; --gzip=false always\nanswers uncompressed (cheaper on CPU for loopback benchmarks)")
+	fs.IntVar(&o.api.PostsPerUser, "posts-per-user", demoapi.DefaultPostsPerUser, fmt.Sprintf("posts of each user (0 to %d)", demoapi.MaxPostsPerUser))
+	fs.IntVar(&o.api.CommentsPerPost, "comments-per-post", demoapi.DefaultCommentsPerPost, fmt.Sprintf("comments of each post (0 to %d)", demoapi.MaxCommentsPerPost))
+	fs.IntVar(&o.api.Tickets, "tickets", demoapi.DefaultTickets, "tickets at the start and after POST /admin/reset")
+	clock := fs.String("clock", demoapi.DefaultClock.Format(time.RFC3339), "`time` (RFC 3339) the tickets' logical clock starts at; the initial tickets\nwere updated in the 30 days before it")
 	fs.BoolVar(&o.printURL, "print-url", false, "print the base URL (http://HOST:PORT) as the first line on stdout once listening")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
@@ -110,6 +145,26 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		return o, errors.New("--users must be ≥ 0")
 	case o.api.Users == 0:
 		o.api.Users = -1 // demoapi: negative means none, zero means the default
+	}
+	for _, c := range []struct {
+		name string
+		n    *int
+		hi   int
+	}{
+		{"--posts-per-user", &o.api.PostsPerUser, demoapi.MaxPostsPerUser},
+		{"--comments-per-post", &o.api.CommentsPerPost, demoapi.MaxCommentsPerPost},
+		{"--tickets", &o.api.Tickets, demoapi.MaxTicketsAdded * 10},
+	} {
+		switch {
+		case *c.n < 0 || *c.n > c.hi:
+			return o, fmt.Errorf("%s must be between 0 and %d", c.name, c.hi)
+		case *c.n == 0:
+			*c.n = -1 // demoapi: negative means none, zero means the default
+		}
+	}
+	var err error
+	if o.api.Clock, err = time.Parse(time.RFC3339, *clock); err != nil {
+		return o, fmt.Errorf("--clock %q: give an RFC 3339 time such as 2026-01-01T00:00:00Z", *clock)
 	}
 	if o.api.PageSize < 1 {
 		return o, errors.New("--page-size must be ≥ 1")
@@ -155,8 +210,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		auth = "bearer token required"
 	}
 	users := max(o.api.Users, 0)
-	fmt.Fprintf(stderr, "sluice-demo-api: serving %d users (seed %d, %d a page, %s) on %s; Ctrl-C to stop\n",
-		users, o.api.Seed, o.api.PageSize, auth, base)
+	fmt.Fprintf(stderr, "sluice-demo-api: serving %d users with %d posts each, %d tickets (seed %d, %d a page, %s) on %s; Ctrl-C to stop\n",
+		users, max(o.api.PostsPerUser, 0), max(o.api.Tickets, 0), o.api.Seed, o.api.PageSize, auth, base)
 
 	api := demoapi.New(o.api)
 	srv := &http.Server{

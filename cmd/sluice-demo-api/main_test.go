@@ -147,6 +147,11 @@ func TestFlags(t *testing.T) {
 		{[]string{"--nope"}, 2, "flag provided but not defined"},
 		{[]string{"extra"}, 2, "unexpected arguments"},
 		{[]string{"--addr", "127.0.0.1:99999"}, 1, "invalid port"},
+		{[]string{"--help"}, 0, "/admin/tickets/mutate"},
+		{[]string{"--posts-per-user", "1000"}, 2, "--posts-per-user must be between 0 and 999"},
+		{[]string{"--comments-per-post", "-1"}, 2, "--comments-per-post"},
+		{[]string{"--tickets", "-5"}, 2, "--tickets"},
+		{[]string{"--clock", "tomorrow"}, 2, "--clock"},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer
@@ -184,6 +189,57 @@ func TestZeroUsers(t *testing.T) {
 	base, stop, _ := start(t, nil, "--addr", "127.0.0.1:0", "--users", "0")
 	if code, body := status(t, base+"/users", ""); code != 200 || !strings.HasPrefix(string(body), `{"data":[],`) {
 		t.Errorf("--users 0: %d %s", code, body)
+	}
+	stop()
+}
+
+func TestBlogFlags(t *testing.T) {
+	base, stop, stderr := start(t, nil, "--addr", "127.0.0.1:0", "--users", "4", "--posts-per-user", "2",
+		"--comments-per-post", "1", "--tickets", "5", "--clock", "2030-01-01T00:00:00Z")
+	count := func(path string) int {
+		t.Helper()
+		code, body := status(t, base+path, "")
+		var list []any
+		if err := json.Unmarshal(body, &list); code != 200 || err != nil {
+			t.Fatalf("%s: %d %s", path, code, body)
+		}
+		return len(list)
+	}
+	if n := count("/users/4/posts"); n != 2 {
+		t.Errorf("--posts-per-user 2: %d posts", n)
+	}
+	if n := count("/posts/4002/comments"); n != 1 {
+		t.Errorf("--comments-per-post 1: %d comments", n)
+	}
+	if n := count("/posts?user_ids=1,2,3,4"); n != 8 {
+		t.Errorf("batch of 4 users: %d posts", n)
+	}
+	if code, body := status(t, base+"/tickets", ""); code != 200 || !strings.Contains(string(body), `"total":5`) {
+		t.Errorf("--tickets 5: %d %s", code, body)
+	}
+	resp, err := http.Post(base+"/admin/tickets/mutate?add=1", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Clock string }
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || m.Clock != "2030-01-01T00:00:01Z" {
+		t.Errorf("mutation from --clock 2030: %+v %v", m, err)
+	}
+	resp.Body.Close()
+	if code, body := status(t, base+"/admin/stats", ""); code != 200 || !strings.Contains(string(body), `"requests":4`) || !strings.Contains(string(body), `"tickets":6`) {
+		t.Errorf("stats: %d %s", code, body)
+	}
+	stop()
+	if s := stderr.String(); !strings.Contains(s, "4 users with 2 posts each, 5 tickets") {
+		t.Errorf("stderr: %s", s)
+	}
+
+	base, stop, _ = start(t, nil, "--addr", "127.0.0.1:0", "--posts-per-user", "0", "--tickets", "0")
+	if code, body := status(t, base+"/users/1/posts", ""); code != 200 || strings.TrimSpace(string(body)) != "[]" {
+		t.Errorf("--posts-per-user 0: %d %s", code, body)
+	}
+	if code, body := status(t, base+"/tickets", ""); code != 200 || !strings.Contains(string(body), `"total":0`) {
+		t.Errorf("--tickets 0: %d %s", code, body)
 	}
 	stop()
 }

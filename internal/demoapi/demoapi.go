@@ -1,13 +1,17 @@
-// Package demoapi is a local REST API of fake, deterministic user records,
+// Package demoapi is a local REST API of fake, deterministic records: users
 // paginated in every style that dlt's rest_api source (and so sluice)
-// understands. Tests mount it with httptest.NewServer(demoapi.New(opts)); the
-// sluice-demo-api command serves it for the offline demo in examples/demo.
+// understands, their posts and the posts' comments (for dependent
+// resources), and a mutable collection of tickets (for incremental loads).
+// Tests mount it with httptest.NewServer(demoapi.New(opts)); the
+// sluice-demo-api command serves it for the offline demo in examples/demo
+// and the pipelines in examples/blog.
 //
-// Users are made on the fly from (Seed, id): a server with a million users
-// holds none of them in memory, and the same seed always gives the same
-// bytes. Record ids run from 1 to Users.
+// Users, posts and comments are made on the fly from (Seed, id): a server
+// with a million users holds none of them in memory, and the same seed
+// always gives the same bytes. User ids run from 1 to Users; post k of user
+// u has id u·1000+k, comment j of post p has id p·100+j.
 //
-// Endpoints (all GET; JSON; gzip when the client accepts it):
+// Endpoints (GET; JSON; gzip when the client accepts it):
 //
 //	/users?page=N               {"data": [...], "pagination": {"page", "total_pages", "next": absolute URL | null}}
 //	/users/relative?page=N      the same, "next" is a relative URL (/users/relative?page=N+1)
@@ -17,13 +21,29 @@
 //	/users/cursor?cursor=C      {"records": [...], "next_cursor": opaque string | null}
 //	/users/{id}                 one user; 404 for an unknown id
 //	/users/{id}/orders          {"data": [the user's orders]}
+//	/users/{id}/posts           [the user's posts]: {id, user_id, title, body, created_at}; ?per_user=N
+//	/posts?user_ids=1,2,3       [the posts of those users, user by user in that order]; ?per_user=N
+//	/posts/{id}                 one post
+//	/posts/{id}/comments        [the post's comments]: {id, post_id, name, email, body, created_at}
+//	/tickets?updated_since=T&updated_until=T&offset=O&limit=L
+//	                            {"data": [...], "total": matching, "offset", "limit", "next": absolute URL | null}
+//	                            sorted by (updated_at, id); since inclusive (≥), until exclusive (<)
 //	/healthz                    200 "ok" (never counted, never needs the token)
 //
-// Every list endpoint takes a page size from ?limit, ?per_page or ?page_size
-// (1 to max(1000, PageSize)); next links carry the request's other query
-// parameters. Pages past the end are empty (and have no next). Bad
-// parameter values answer 400, unknown paths and ids 404, other methods
-// 405, each with a JSON body {"error": "..."}.
+// Admin endpoints (need the token when one is set; never counted, delayed
+// or failed on purpose):
+//
+//	POST /admin/tickets/mutate?add=A&update=U   change U random tickets, then add A (see MutateTickets)
+//	POST /admin/reset                           the initial tickets and clock; zeroes the stats
+//	GET  /admin/stats                           {"requests", "routes": {route: {requests, statuses, last_uri}}, "tickets", "clock"}
+//	POST /admin/stats/reset                     zero the stats and the request log
+//	GET  /admin/requests?route=R                {"requests": [{method, uri, route, status}]}, the latest RequestLogSize
+//
+// Every list endpoint of users and tickets takes a page size from ?limit,
+// ?per_page or ?page_size (1 to max(1000, PageSize)); next links carry the
+// request's other query parameters. Pages past the end are empty (and have
+// no next). Bad parameter values answer 400, unknown paths and ids 404,
+// other methods 405, each with a JSON body {"error": "..."}.
 package demoapi
 
 import (
@@ -68,6 +88,23 @@ type Options struct {
 	// (gzip costs about 0.5 ms of CPU per 70 KB page, which can dominate a
 	// loopback benchmark; Go's HTTP client asks for gzip by default).
 	NoGzip bool
+	// PostsPerUser is the number of posts each user has; 0 means 3 and a
+	// negative value means none. A request's ?per_user overrides it (1 to
+	// MaxPostsPerUser).
+	PostsPerUser int
+	// CommentsPerPost is the number of comments each post has; 0 means 2
+	// and a negative value means none (at most MaxCommentsPerPost).
+	CommentsPerPost int
+	// Tickets is the number of tickets at the start and after a reset; 0
+	// means 1000 and a negative value means none.
+	Tickets int
+	// Clock is where the logical clock of the tickets starts (and restarts
+	// on a reset); the zero value means DefaultClock. The initial tickets
+	// were all updated in the 30 days before it; each ticket a mutation
+	// adds or changes advances it by 1 s and takes the new time as its
+	// updated_at, so a test that replays the same mutations sees the same
+	// timestamps.
+	Clock time.Time
 }
 
 // Server is the demo API; it is an http.Handler and safe for concurrent use.
@@ -81,6 +118,11 @@ type Server struct {
 	failEvery int64
 	gzip      bool
 	requests  atomic.Int64
+
+	postsPerUser    int
+	commentsPerPost int
+	tickets         *ticketStore
+	stats           stats
 }
 
 // DefaultUsers and DefaultPageSize are what zero Options fields mean.
@@ -91,6 +133,17 @@ const (
 	// Options.PageSize is larger.
 	MaxPageSize = 1000
 )
+
+// count is an Options count: 0 means def, negative means none, and at most hi.
+func count(n, def, hi int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	}
+	return min(n, hi)
+}
 
 // New returns a Server for o.
 func New(o Options) *Server {
@@ -113,11 +166,20 @@ func New(o Options) *Server {
 		s.pageSize = DefaultPageSize
 	}
 	s.maxPage = max(MaxPageSize, s.pageSize)
+	s.postsPerUser = count(o.PostsPerUser, DefaultPostsPerUser, MaxPostsPerUser)
+	s.commentsPerPost = count(o.CommentsPerPost, DefaultCommentsPerPost, MaxCommentsPerPost)
+	clock := o.Clock
+	if clock.IsZero() {
+		clock = DefaultClock
+	}
+	s.tickets = newTicketStore(count(o.Tickets, DefaultTickets, math.MaxInt32), s.seed, clock.Unix(), max(s.users, 1))
 	return s
 }
 
 // Requests is the number of data requests received so far: every request
-// except /healthz, whatever its answer (401, 404 and injected 503s count).
+// except /healthz and /admin/..., whatever its answer (401, 404 and
+// injected 503s count). Stats breaks it down by route; ResetStats does not
+// change it.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // Users is the number of user records served.
@@ -149,7 +211,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if isAdmin(r.URL.Path) {
+		s.serveAdmin(w, r)
+		return
+	}
+	rt := routeOf(r.URL.Path)
 	n := s.requests.Add(1)
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() { s.stats.record(rt, r, sw.status) }()
+	w = sw
 	if s.latency > 0 {
 		t := time.NewTimer(s.latency)
 		select {
@@ -166,15 +236,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		s.fail(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; this API is read-only (GET)")
+		s.fail(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; this API is read-only (GET) but for its /admin routes")
 		return
 	}
 	if s.token != "" && !s.authorized(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="sluice-demo-api"`)
-		s.fail(w, r, http.StatusUnauthorized, "missing or invalid bearer token: send the header \"Authorization: Bearer <token>\"")
+		s.unauthorized(w, r)
 		return
 	}
-	s.route(w, r)
+	s.route(w, r, rt)
+}
+
+func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="sluice-demo-api"`)
+	s.fail(w, r, http.StatusUnauthorized, "missing or invalid bearer token: send the header \"Authorization: Bearer <token>\"")
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -186,54 +260,8 @@ func (s *Server) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.token)) == 1
 }
 
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, "/users")
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	switch rest {
-	case "", "/":
-		s.serveJSONLink(w, r, true)
-	case "/relative":
-		s.serveJSONLink(w, r, false)
-	case "/link":
-		s.serveHeaderLink(w, r)
-	case "/offset":
-		s.serveOffset(w, r)
-	case "/page_number":
-		s.servePageNumber(w, r)
-	case "/cursor":
-		s.serveCursor(w, r)
-	default:
-		if rest[0] != '/' { // e.g. /usersX
-			s.notFound(w, r)
-			return
-		}
-		idStr, sub, _ := strings.Cut(rest[1:], "/")
-		if sub != "" && sub != "orders" {
-			s.notFound(w, r)
-			return
-		}
-		id, err := strconv.ParseInt(idStr, 10, 64)
-		if err != nil || id < 1 || id > int64(s.users) {
-			s.fail(w, r, http.StatusNotFound, "user "+strconv.Quote(idStr)+" not found")
-			return
-		}
-		pb := getPage(1)
-		defer putPage(pb)
-		u := &pb.users[0]
-		fill(u, s.seed, id)
-		if sub == "orders" {
-			s.writeJSON(w, r, http.StatusOK, ordersEnvelope{Data: u.Orders})
-			return
-		}
-		s.writeJSON(w, r, http.StatusOK, u)
-	}
-}
-
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, http.StatusNotFound, "no such endpoint: "+r.URL.Path+" (see /users, /users/relative, /users/link, /users/offset, /users/page_number, /users/cursor, /users/{id}, /users/{id}/orders)")
+	s.fail(w, r, http.StatusNotFound, "no such endpoint: "+r.URL.Path+" (see "+strings.Join(dataRoutes, ", ")+")")
 }
 
 // Envelopes, one per pagination style.

@@ -448,7 +448,8 @@ func TestErrors(t *testing.T) {
 		errHas       string
 	}{
 		{"GET", "/", 404, "no such endpoint"},
-		{"GET", "/posts", 404, "no such endpoint"},
+		{"GET", "/posts", 400, "user_ids is required"},
+		{"GET", "/tickets/1", 404, "no such endpoint"},
 		{"GET", "/usersx", 404, "no such endpoint"},
 		{"GET", "/users/51", 404, "not found"},
 		{"GET", "/users/0", 404, "not found"},
