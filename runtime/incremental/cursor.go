@@ -44,9 +44,17 @@ type Cursor struct {
 	savedStart   any
 	startHashes  map[string]struct{} // unique_hashes when the run began
 	hashes       map[string]struct{} // hashes of the rows at the current last value
+	pending      []pendingRow        // rows of this page at the last value, hashed when the page ends
 
 	pageSeen bool // a non-empty page went through Filter
 	keptAny  bool // some page kept a row
+}
+
+// pendingRow is a kept row at the running last value whose hash is still
+// to be computed; i is its position in the page.
+type pendingRow struct {
+	i   int
+	rec any
 }
 
 // simpleKeyRE is a cursor path dlt reads as a plain key (as config does).
@@ -251,6 +259,17 @@ func (c *Cursor) Filter(records []any) (kept []any, stop bool, err error) {
 			kept = append(kept, rec)
 		}
 	}
+	// Hash only the rows still at the last value when the page ends (as
+	// dlt does): an ascending page advances on every row.
+	for _, p := range c.pending {
+		h, err := c.hash(p.i, p.rec)
+		if err != nil {
+			c.pending = c.pending[:0]
+			return nil, false, err
+		}
+		c.hashes[h] = struct{}{}
+	}
+	c.pending = c.pending[:0]
 	if !dropped {
 		kept = records
 	}
@@ -357,18 +376,15 @@ func (c *Cursor) place(i int, rec any) (keep, startOut, endOut bool, err error) 
 func (c *Cursor) advance(v any) {
 	c.last = v
 	clear(c.hashes)
+	c.pending = c.pending[:0]
 }
 
-// boundary adds rec's hash to the set of rows at the last value.
+// boundary notes rec as a row at the last value, to hash when the page
+// ends.
 func (c *Cursor) boundary(i int, rec any) error {
-	if !c.dedup {
-		return nil
+	if c.dedup {
+		c.pending = append(c.pending, pendingRow{i, rec})
 	}
-	h, err := c.hash(i, rec)
-	if err != nil {
-		return err
-	}
-	c.hashes[h] = struct{}{}
 	return nil
 }
 
