@@ -323,3 +323,37 @@ func TestTableHintsDispositions(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeThousand: 1,000 records, then the API has 100 more and 50
+// updated: the table holds exactly 1,100 unique ids with the new values.
+func TestMergeThousand(t *testing.T) {
+	pages := func(n int, name func(id int) string) [][]map[string]any {
+		var out [][]map[string]any
+		for p := 0; p*100 < n; p++ {
+			var pg []map[string]any
+			for id := p*100 + 1; id <= min(n, p*100+100); id++ {
+				pg = append(pg, user(id, name(id), fmt.Sprintf("p%d", id)))
+			}
+			out = append(out, pg)
+		}
+		return out
+	}
+	a := newAPI(t)
+	d := newDispositionRun(t, a, "write_disposition: merge\n      primary_key: id")
+	a.serve(pages(1000, func(id int) string { return "v1" })...)
+	d.mustRun()
+	a.serve(pages(1100, func(id int) string {
+		if id%20 == 0 && id <= 1000 { // 50 of the first 1,000
+			return "v2"
+		}
+		return "v1"
+	})...)
+	d.mustRun()
+	got := d.query(`SELECT count(*), count(DISTINCT id), sum(name = 'v2'), (SELECT count(*) FROM users__posts) FROM users`)
+	if want := []string{"1100", "1100", "50", "1100"}; !reflect.DeepEqual(got[0], want) {
+		t.Errorf("rows, ids, updated, posts = %v, want %v", got[0], want)
+	}
+	if got := d.query(orphanPosts); got[0][0] != "0" {
+		t.Errorf("%s orphaned posts", got[0][0])
+	}
+}
