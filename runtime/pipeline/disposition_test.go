@@ -26,7 +26,9 @@ import (
 type api struct {
 	mu    sync.Mutex
 	pages [][]map[string]any
-	srv   *httptest.Server
+	// failAt, when > 0, answers 404 for that page (0-based) and beyond
+	failAt int
+	srv    *httptest.Server
 }
 
 func newAPI(t *testing.T) *api {
@@ -36,6 +38,10 @@ func newAPI(t *testing.T) *api {
 		defer a.mu.Unlock()
 		n := 0
 		fmt.Sscan(r.URL.Query().Get("page"), &n)
+		if a.failAt > 0 && n >= a.failAt {
+			http.Error(w, "gone", http.StatusNotFound)
+			return
+		}
 		body := map[string]any{"data": []any{}}
 		if n < len(a.pages) {
 			body["data"] = a.pages[n]
@@ -355,5 +361,32 @@ func TestMergeThousand(t *testing.T) {
 	}
 	if got := d.query(orphanPosts); got[0][0] != "0" {
 		t.Errorf("%s orphaned posts", got[0][0])
+	}
+}
+
+// TestFailedRunChangesNothing: a replace or merge run that fails on its
+// second page leaves the tables as the run before left them.
+func TestFailedRunChangesNothing(t *testing.T) {
+	for _, wd := range []string{"replace", "merge\n      primary_key: id", "{disposition: merge, strategy: upsert}\n      primary_key: id"} {
+		t.Run(wd, func(t *testing.T) {
+			a := newAPI(t)
+			d := newDispositionRun(t, a, "write_disposition: "+wd)
+			a.serve([]map[string]any{user(1, "ann", "a1"), user(2, "bob", "b1")})
+			d.mustRun()
+			before := d.query(usersAndPosts)
+			a.serve([]map[string]any{user(1, "ann2", "a9"), user(3, "cy")}, []map[string]any{user(4, "dee")})
+			a.mu.Lock()
+			a.failAt = 1
+			a.mu.Unlock()
+			if _, err := d.run(); err == nil {
+				t.Fatal("the run did not fail")
+			}
+			if got := d.query(usersAndPosts); !reflect.DeepEqual(got, before) {
+				t.Errorf("after the failed run:\n got %v\nwant %v", got, before)
+			}
+			if got := d.query(`SELECT count(*) FROM _dlt_loads`); got[0][0] != "1" {
+				t.Errorf("%s loads, want 1", got[0][0])
+			}
+		})
 	}
 }
