@@ -26,7 +26,9 @@ import (
 type api struct {
 	mu    sync.Mutex
 	pages [][]map[string]any
-	srv   *httptest.Server
+	// failAt, when > 0, answers 404 for that page (0-based) and beyond
+	failAt int
+	srv    *httptest.Server
 }
 
 func newAPI(t *testing.T) *api {
@@ -36,6 +38,10 @@ func newAPI(t *testing.T) *api {
 		defer a.mu.Unlock()
 		n := 0
 		fmt.Sscan(r.URL.Query().Get("page"), &n)
+		if a.failAt > 0 && n >= a.failAt {
+			http.Error(w, "gone", http.StatusNotFound)
+			return
+		}
 		body := map[string]any{"data": []any{}}
 		if n < len(a.pages) {
 			body["data"] = a.pages[n]
@@ -319,6 +325,67 @@ func TestTableHintsDispositions(t *testing.T) {
 			h := tableHints(&tt.r)
 			if h.WriteDisposition != tt.wd || h.MergeStrategy != tt.strategy || !reflect.DeepEqual(h.MergeKey, tt.mergeKey) || h.Deduplicated != tt.deduplicated {
 				t.Errorf("hints %+v", h)
+			}
+		})
+	}
+}
+
+// TestMergeThousand: 1,000 records, then the API has 100 more and 50
+// updated: the table holds exactly 1,100 unique ids with the new values.
+func TestMergeThousand(t *testing.T) {
+	pages := func(n int, name func(id int) string) [][]map[string]any {
+		var out [][]map[string]any
+		for p := 0; p*100 < n; p++ {
+			var pg []map[string]any
+			for id := p*100 + 1; id <= min(n, p*100+100); id++ {
+				pg = append(pg, user(id, name(id), fmt.Sprintf("p%d", id)))
+			}
+			out = append(out, pg)
+		}
+		return out
+	}
+	a := newAPI(t)
+	d := newDispositionRun(t, a, "write_disposition: merge\n      primary_key: id")
+	a.serve(pages(1000, func(id int) string { return "v1" })...)
+	d.mustRun()
+	a.serve(pages(1100, func(id int) string {
+		if id%20 == 0 && id <= 1000 { // 50 of the first 1,000
+			return "v2"
+		}
+		return "v1"
+	})...)
+	d.mustRun()
+	got := d.query(`SELECT count(*), count(DISTINCT id), sum(name = 'v2'), (SELECT count(*) FROM users__posts) FROM users`)
+	if want := []string{"1100", "1100", "50", "1100"}; !reflect.DeepEqual(got[0], want) {
+		t.Errorf("rows, ids, updated, posts = %v, want %v", got[0], want)
+	}
+	if got := d.query(orphanPosts); got[0][0] != "0" {
+		t.Errorf("%s orphaned posts", got[0][0])
+	}
+}
+
+// TestFailedRunChangesNothing: a replace or merge run that fails on its
+// second page leaves the tables as the run before left them.
+func TestFailedRunChangesNothing(t *testing.T) {
+	for _, wd := range []string{"replace", "merge\n      primary_key: id", "{disposition: merge, strategy: upsert}\n      primary_key: id"} {
+		t.Run(wd, func(t *testing.T) {
+			a := newAPI(t)
+			d := newDispositionRun(t, a, "write_disposition: "+wd)
+			a.serve([]map[string]any{user(1, "ann", "a1"), user(2, "bob", "b1")})
+			d.mustRun()
+			before := d.query(usersAndPosts)
+			a.serve([]map[string]any{user(1, "ann2", "a9"), user(3, "cy")}, []map[string]any{user(4, "dee")})
+			a.mu.Lock()
+			a.failAt = 1
+			a.mu.Unlock()
+			if _, err := d.run(); err == nil {
+				t.Fatal("the run did not fail")
+			}
+			if got := d.query(usersAndPosts); !reflect.DeepEqual(got, before) {
+				t.Errorf("after the failed run:\n got %v\nwant %v", got, before)
+			}
+			if got := d.query(`SELECT count(*) FROM _dlt_loads`); got[0][0] != "1" {
+				t.Errorf("%s loads, want 1", got[0][0])
 			}
 		})
 	}
