@@ -68,8 +68,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeJSON(w, r, http.StatusOK, &m)
 	case routeAdminReset:
-		s.ResetTickets()
-		s.ResetStats()
+		s.Reset()
 		s.writeJSON(w, r, http.StatusOK, map[string]any{"tickets": s.TicketCount(), "clock": string(appendTime(nil, s.Clock().Unix()))})
 	}
 }

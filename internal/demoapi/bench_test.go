@@ -96,3 +96,60 @@ func BenchmarkPage(b *testing.B) {
 	b.Run("loopback/4conns", loopback(4, false))
 	b.Run("loopback/4conns/gzip", loopback(4, true))
 }
+
+// BenchmarkChildren measures the server's share of the bench-children
+// workload: the 10 user pages and 1,000 /users/{id}/posts requests of
+// 1,000 parents × 3 children, over loopback with 8 requests in flight (the
+// benchmark pipeline's client.concurrency). It reports the wall time of one
+// such run: what is left of the under-a-second aim is the loader's.
+//
+//	go test -run '^$' -bench Children ./internal/demoapi
+func BenchmarkChildren(b *testing.B) {
+	api := demoapi.New(demoapi.Options{Users: 1000})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8}}
+	defer client.CloseIdleConnections()
+	fetch := func(path string) error {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", path, resp.Status)
+		}
+		return err
+	}
+	for b.Loop() {
+		for page := 1; page <= 10; page++ {
+			if err := fetch(fmt.Sprintf("/users?page=%d", page)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ids := make(chan int)
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				var first error
+				for id := range ids {
+					if err := fetch(fmt.Sprintf("/users/%d/posts", id)); err != nil && first == nil {
+						first = err
+					}
+				}
+				errs <- first
+			}()
+		}
+		for id := 1; id <= 1000; id++ {
+			ids <- id
+		}
+		close(ids)
+		for range 8 {
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/run")
+}

@@ -55,8 +55,8 @@ var words = [...]string{
 	"about", "with", "from", "into", "over", "after", "before", "without",
 }
 
-// appendWords appends n words from r, the first capitalised when title is
-// set; sentences end with a full stop.
+// appendWords appends n words drawn from r, the first one capitalised when
+// capital is set, and a full stop when stop is set.
 func appendWords(b []byte, r *rng, n int, capital, stop bool) []byte {
 	for i := range n {
 		if i > 0 {

@@ -330,6 +330,12 @@ func (s *Server) MutateTickets(add, update int) (Mutation, error) {
 // ResetTickets restores the initial tickets and the clock.
 func (s *Server) ResetTickets() { s.tickets.reset() }
 
+// Reset does what POST /admin/reset does: ResetTickets and ResetStats.
+func (s *Server) Reset() {
+	s.ResetTickets()
+	s.ResetStats()
+}
+
 // Clock is the tickets' logical clock: the updated_at of the latest
 // mutation, or Options.Clock before any.
 func (s *Server) Clock() time.Time {
