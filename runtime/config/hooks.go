@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -348,8 +349,8 @@ func (p *parser) parseIncremental(o *object, param string) *Incremental {
 	if l := o.get("lag"); l != nil && !isNull(l) {
 		if f, found := p.floatValue(l); !found {
 			p.at(l, fmt.Sprintf("expected a number, got %s", describe(l)), "lag is in seconds (days for date-only cursors)")
-		} else if f < 0 {
-			p.at(l, fmt.Sprintf("lag must not be negative (got %v)", f), "")
+		} else if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			p.at(l, fmt.Sprintf("lag must be a finite number not below 0 (got %v)", f), "lag is in seconds (days for date-only cursors)")
 		} else {
 			inc.Lag = &f
 		}

@@ -275,3 +275,27 @@ func TestIncrementalMerge(t *testing.T) {
 		t.Errorf("%s of the 50 updated tickets carry the new status", got[0])
 	}
 }
+
+// TestIncrementalStateRestoredFromDestination: with the pipelines folder
+// gone, the cursor comes back from _dlt_pipeline_state (dlt §9.5).
+func TestIncrementalStateRestoredFromDestination(t *testing.T) {
+	srv := newTicketServer(t, 200)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	yml := fmt.Sprintf(ticketsYAML, srv.URL, "")
+	if _, err := runYAML(t, yml, dir, Options{DBPath: db, PipelinesDir: filepath.Join(dir, "p1")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.takeSinces()
+	srv.grow(10)
+	sum, err := runYAML(t, yml, dir, Options{DBPath: db, PipelinesDir: filepath.Join(dir, "p2-empty")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.takeSinces(); got[0] != srv.tickets[200].UpdatedAt {
+		t.Errorf("asked since=%s, want the stored cursor %s", got[0], srv.tickets[200].UpdatedAt)
+	}
+	if sum.Tables["tickets"] != 10 {
+		t.Errorf("loaded %v, want the 10 new tickets", sum.Tables)
+	}
+}
