@@ -1264,7 +1264,7 @@ func TestHookProblems(t *testing.T) {
 `, []want{
 			{Path: "source.resources[0].endpoint.incremental.cursor_path", Line: 8, Msg: `invalid JSONPath "$.a[?("`},
 			{Path: "source.resources[0].endpoint.incremental.initial_value", Line: 9, Msg: "expected a string, a number or a timestamp, got an object"},
-			{Path: "source.resources[0].endpoint.incremental.lag", Line: 10, Msg: "lag must not be negative"},
+			{Path: "source.resources[0].endpoint.incremental.lag", Line: 10, Msg: "lag must be a finite number not below 0"},
 			{Path: "source.resources[0].endpoint.incremental.transform", Line: 12, Msg: "transform is the old name of convert"},
 			{Path: "source.resources[0].endpoint.incremental.allow_external_schedulers", Line: 13, Msg: "expected true or false"},
 			{Path: "source.resources[0].endpoint.params.since.end_value", Line: 15, Msg: "Only `start_param` and `initial_value` are allowed in the configuration of param: `since`"},
