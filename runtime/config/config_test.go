@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"errors"
+	"github.com/sluicehq/sluice/runtime/cursorvalue"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1173,16 +1174,16 @@ func TestCompareCursor(t *testing.T) {
 		{1, 2, -1, true},
 		{2.5, 2, 1, true},
 		{"b", "a", 1, true},
-		{"2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00Z", 0, true}, // the same instant
-		{"2024-01-02", "2024-01-01T00:00:00Z", 1, true},                // not both timestamps: text order
+		{"2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00Z", 1, true}, // text order, as the cursor filters (dlt)
+		{"2024-01-02", "2024-01-01T00:00:00Z", 1, true},
 		{true, false, 1, true},
 		{1, "1", 0, false},
 		{"x", false, 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := compareCursor(tt.a, tt.b)
+		got, ok := cursorvalue.Compare(tt.a, tt.b)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("compareCursor(%v, %v) = %d, %v; want %d, %v", tt.a, tt.b, got, ok, tt.want, tt.ok)
+			t.Errorf("Compare(%v, %v) = %d, %v; want %d, %v", tt.a, tt.b, got, ok, tt.want, tt.ok)
 		}
 	}
 }

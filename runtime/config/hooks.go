@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/sluicehq/sluice/runtime/cursorvalue"
 	"math"
 	"regexp"
 	"slices"
@@ -401,7 +402,7 @@ func (p *parser) cursorValue(n *yaml.Node) any {
 // checkRange reports an end_value on the wrong side of initial_value:
 // dlt requires last_value_func([end_value, initial_value]) == end_value.
 func (p *parser) checkRange(inc *Incremental, ev *yaml.Node) {
-	c, ok := compareCursor(inc.EndValue, inc.InitialValue)
+	c, ok := cursorvalue.Compare(inc.EndValue, inc.InitialValue)
 	if !ok {
 		p.at(ev, fmt.Sprintf("end_value %v (%s) cannot be compared with initial_value %v (%s)",
 			quoteIf(inc.EndValue), kindOf(inc.EndValue), quoteIf(inc.InitialValue), kindOf(inc.InitialValue)),
@@ -447,67 +448,4 @@ func parseTimestamp(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// compareCursor compares two cursor values of the same kind: numbers,
-// RFC 3339 timestamps (as instants, whatever their offsets), other strings
-// (byte order, as dlt compares Python strings) or booleans. ok is false
-// for values of different kinds.
-func compareCursor(a, b any) (int, bool) {
-	if x, ok := number(a); ok {
-		if y, ok := number(b); ok {
-			return cmpOrdered(x, y), true
-		}
-		return 0, false
-	}
-	switch x := a.(type) {
-	case string:
-		y, ok := b.(string)
-		if !ok {
-			return 0, false
-		}
-		tx, okx := parseTimestamp(x)
-		ty, oky := parseTimestamp(y)
-		if okx && oky {
-			return tx.Compare(ty), true
-		}
-		return strings.Compare(x, y), true
-	case bool:
-		y, ok := b.(bool)
-		if !ok {
-			return 0, false
-		}
-		switch {
-		case x == y:
-			return 0, true
-		case y:
-			return -1, true
-		}
-		return 1, true
-	}
-	return 0, false
-}
-
-func number(v any) (float64, bool) {
-	switch t := v.(type) {
-	case int:
-		return float64(t), true
-	case int64:
-		return float64(t), true
-	case uint64:
-		return float64(t), true
-	case float64:
-		return t, true
-	}
-	return 0, false
-}
-
-func cmpOrdered(x, y float64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
 }

@@ -134,7 +134,7 @@ func CompileRequest(client *config.Client, ep *config.Endpoint) (*RequestTemplat
 				}
 				q.vals = append(q.vals, vt)
 			default:
-				q.lit = append(q.lit, paramString(s))
+				q.lit = append(q.lit, placeholder.String(s))
 			}
 		}
 		t.query = append(t.query, q)
@@ -180,14 +180,14 @@ func CompileRequest(client *config.Client, ep *config.Endpoint) (*RequestTemplat
 				if err != nil {
 					return nil, fmt.Errorf("data %q: %w", k, err)
 				}
-				vt, err := placeholder.Parse(paramString(d[k]))
+				vt, err := placeholder.Parse(placeholder.String(d[k]))
 				if err != nil {
 					return nil, fmt.Errorf("data %q: %w", k, err)
 				}
 				t.form = append(t.form, formField{kt, vt})
 			}
 		default:
-			t.raw, _ = placeholder.Parse(strings.NewReplacer("{", "{{", "}", "}}").Replace(paramString(d)))
+			t.raw, _ = placeholder.Parse(strings.NewReplacer("{", "{{", "}", "}}").Replace(placeholder.String(d)))
 		}
 	}
 	inc := ep.Incremental

@@ -2,6 +2,7 @@ package incremental
 
 import (
 	"fmt"
+	"github.com/sluicehq/sluice/runtime/cursorvalue"
 	"log/slog"
 	"math"
 	"regexp"
@@ -97,14 +98,14 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 	}
 
 	floats := isFloat(cfg.InitialValue) || isFloat(cfg.EndValue)
-	c.initial = normalize(cfg.InitialValue, floats)
-	c.end = normalize(cfg.EndValue, floats)
+	c.initial = cursorvalue.Normalize(cfg.InitialValue, floats)
+	c.end = cursorvalue.Normalize(cfg.EndValue, floats)
 	for _, f := range []struct {
 		name string
 		v    any
 	}{{"initial_value", c.initial}, {"end_value", c.end}} {
 		if f.v != nil && !isScalar(f.v) {
-			return nil, c.configErr(f.name, fmt.Sprintf("expected a string, a number or a timestamp, got %s", kindOf(f.v)), "")
+			return nil, c.configErr(f.name, fmt.Sprintf("expected a string, a number or a timestamp, got %s", cursorvalue.Kind(f.v)), "")
 		}
 		if x, ok := f.v.(float64); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
 			return nil, c.configErr(f.name, fmt.Sprintf("%v is not a usable cursor value", x), "give a finite number")
@@ -114,7 +115,7 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 		if c.initial == nil {
 			return nil, c.configErr("end_value", "end_value requires initial_value", "a backfill runs from initial_value to end_value")
 		}
-		d, ok := compare(c.end, c.initial)
+		d, ok := cursorvalue.Compare(c.end, c.initial)
 		textHint := ""
 		if _, isStr := c.end.(string); isStr {
 			textHint = "; strings compare as text, as in dlt, so write both (and the API's values) in one format and offset"
@@ -122,7 +123,7 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 		switch {
 		case !ok:
 			return nil, c.configErr("end_value", fmt.Sprintf("end_value %s (%s) cannot be compared with initial_value %s (%s)",
-				show(c.end), kindOf(c.end), show(c.initial), kindOf(c.initial)), "give both as numbers or both as strings in the same format")
+				cursorvalue.Show(c.end), cursorvalue.Kind(c.end), cursorvalue.Show(c.initial), cursorvalue.Kind(c.initial)), "give both as numbers or both as strings in the same format")
 		case c.isMax && d < 0:
 			return nil, c.configErr("end_value", fmt.Sprintf("Incremental `initial_value=%v` is higher than `end_value=%v`", c.initial, c.end),
 				"with last_value_func: max the cursor grows, so end_value must not be below initial_value; swap them, or use last_value_func: min"+textHint)
@@ -153,9 +154,9 @@ func New(cfg *config.Incremental, primaryKey []string, saved map[string]any) (*C
 	_, hasLast := saved["last_value"]
 	if c.end == nil && hasLast {
 		c.hasSaved = true
-		c.bindLast = normalize(saved["last_value"], floats)
-		c.savedInitial = normalize(saved["initial_value"], floats)
-		c.savedStart = normalize(saved["start_value"], floats)
+		c.bindLast = cursorvalue.Normalize(saved["last_value"], floats)
+		c.savedInitial = cursorvalue.Normalize(saved["initial_value"], floats)
+		c.savedStart = cursorvalue.Normalize(saved["start_value"], floats)
 		for _, h := range hashList(saved["unique_hashes"]) {
 			c.startHashes[h] = struct{}{}
 			c.hashes[h] = struct{}{}
@@ -185,10 +186,10 @@ func (c *Cursor) lagged(v any) (any, error) {
 	if c.initial == nil {
 		return l, nil
 	}
-	d, ok := compare(c.initial, l)
+	d, ok := cursorvalue.Compare(c.initial, l)
 	if !ok {
 		return nil, c.configErr("initial_value", fmt.Sprintf("initial_value %s (%s) cannot be compared with the stored last value %s (%s)",
-			show(c.initial), kindOf(c.initial), show(v), kindOf(v)), "give initial_value the type of the API's cursor values, or reset the pipeline's state")
+			cursorvalue.Show(c.initial), cursorvalue.Kind(c.initial), cursorvalue.Show(v), cursorvalue.Kind(v)), "give initial_value the type of the API's cursor values, or reset the pipeline's state")
 	}
 	if (c.isMax && d >= 0) || (!c.isMax && d <= 0) {
 		return c.initial, nil
@@ -284,7 +285,7 @@ func (c *Cursor) Filter(records []any) (kept []any, stop bool, err error) {
 			log = slog.Default()
 		}
 		log.Warn(fmt.Sprintf("%d records share the value %s of the cursor %q; their hashes are kept in the state to de-duplicate the next run. "+
-			"A cursor with a finer resolution (a timestamp rather than a date) keeps the state small.", len(c.hashes), show(c.last), c.cfg.CursorPath),
+			"A cursor with a finer resolution (a timestamp rather than a date) keeps the state small.", len(c.hashes), cursorvalue.Show(c.last), c.cfg.CursorPath),
 			"field", c.cfg.Path+".cursor_path", "hashes", len(c.hashes))
 	}
 	return kept, stop, nil
@@ -309,11 +310,11 @@ func (c *Cursor) place(i int, rec any) (keep, startOut, endOut bool, err error) 
 	}
 	if !isScalar(v) {
 		return false, false, false, &RecordError{Field: c.cfg.Path + ".cursor_path", Index: i,
-			Msg:  fmt.Sprintf("the record's %q is %s, not a number, string or timestamp", c.cfg.CursorPath, kindOf(v)),
+			Msg:  fmt.Sprintf("the record's %q is %s, not a number, string or timestamp", c.cfg.CursorPath, cursorvalue.Kind(v)),
 			Hint: "point cursor_path at the field inside it, e.g. " + c.cfg.CursorPath + ".updated_at"}
 	}
 	if c.end != nil {
-		d, ok := compare(v, c.end)
+		d, ok := cursorvalue.Compare(v, c.end)
 		if !ok {
 			return false, false, false, c.recordErr("end_value", i, v, "end_value", c.end)
 		}
@@ -328,7 +329,7 @@ func (c *Cursor) place(i int, rec any) (keep, startOut, endOut bool, err error) 
 		c.advance(v)
 		return true, false, false, c.boundary(i, rec)
 	}
-	d, ok := compare(v, c.last)
+	d, ok := cursorvalue.Compare(v, c.last)
 	if !ok {
 		return false, false, false, c.recordErr("initial_value", i, v, "last value", c.last)
 	}
@@ -340,7 +341,7 @@ func (c *Cursor) place(i int, rec any) (keep, startOut, endOut bool, err error) 
 		return true, false, false, c.boundary(i, rec)
 	}
 	if c.start != nil {
-		ds, ok := compare(v, c.start)
+		ds, ok := cursorvalue.Compare(v, c.start)
 		if !ok {
 			return false, false, false, c.recordErr("initial_value", i, v, "start_value", c.start)
 		}
@@ -453,7 +454,7 @@ func (c *Cursor) Changed() bool {
 		return true
 	}
 	s := c.State()
-	if !equal(s["initial_value"], c.savedInitial) || !equal(s["last_value"], c.bindLast) || !equal(s["start_value"], c.savedStart) {
+	if !cursorvalue.Equal(s["initial_value"], c.savedInitial) || !cursorvalue.Equal(s["last_value"], c.bindLast) || !cursorvalue.Equal(s["start_value"], c.savedStart) {
 		return true
 	}
 	if len(c.hashes) != len(c.startHashes) {
@@ -474,7 +475,7 @@ func (c *Cursor) stateLast() any {
 		return c.bindLast
 	}
 	if c.bindLast != nil {
-		if d, ok := compare(c.bindLast, c.last); ok && ((c.isMax && d > 0) || (!c.isMax && d < 0)) {
+		if d, ok := cursorvalue.Compare(c.bindLast, c.last); ok && ((c.isMax && d > 0) || (!c.isMax && d < 0)) {
 			return c.bindLast
 		}
 	}
@@ -488,7 +489,7 @@ func (c *Cursor) configErr(field, msg, hint string) error {
 func (c *Cursor) recordErr(field string, i int, v any, what string, bound any) error {
 	return &RecordError{Field: c.cfg.Path + "." + field, Index: i,
 		Msg: fmt.Sprintf("its %s %s (%s) cannot be compared with the cursor's %s %s (%s)",
-			c.cfg.CursorPath, show(v), kindOf(v), what, show(bound), kindOf(bound)),
+			c.cfg.CursorPath, cursorvalue.Show(v), cursorvalue.Kind(v), what, cursorvalue.Show(bound), cursorvalue.Kind(bound)),
 		Hint: "initial_value, end_value and the stored state must be of the kind the API returns: numbers with numbers, strings with strings"}
 }
 
@@ -510,7 +511,7 @@ func isScalar(v any) bool {
 	case string, bool:
 		return true
 	}
-	return isNumber(v)
+	return cursorvalue.IsNumber(v)
 }
 
 // hashList reads a stored unique_hashes list ([]any of strings from JSON,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/sluicehq/sluice/runtime/cursorvalue"
 	"log/slog"
 	"reflect"
 	"slices"
@@ -357,7 +358,7 @@ func sameState(a, b map[string]any) bool {
 		return false
 	}
 	for _, k := range []string{"initial_value", "last_value", "start_value"} {
-		if !equal(a[k], b[k]) {
+		if !cursorvalue.Equal(a[k], b[k]) {
 			return false
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sluicehq/sluice/runtime/cursorvalue"
 	"math"
 	"testing"
 	"time"
@@ -106,7 +107,7 @@ func FuzzFilter(f *testing.F) {
 		}
 		start, end := c.start, c.end
 		better := func(a, b any) bool { // a strictly beyond b in the cursor's direction
-			d, _ := compare(a, b)
+			d, _ := cursorvalue.Compare(a, b)
 			if cfg.LastValueFunc == "min" {
 				d = -d
 			}
@@ -138,14 +139,14 @@ func FuzzFilter(f *testing.F) {
 				keptVals = append(keptVals, v)
 				if start != nil {
 					if better(start, v) {
-						t.Fatalf("kept %v before start_value %v", show(v), show(start))
+						t.Fatalf("kept %v before start_value %v", cursorvalue.Show(v), cursorvalue.Show(start))
 					}
-					if cfg.RangeStart == "open" && equal(v, start) {
-						t.Fatalf("kept %v equal to start_value with range_start open", show(v))
+					if cfg.RangeStart == "open" && cursorvalue.Equal(v, start) {
+						t.Fatalf("kept %v equal to start_value with range_start open", cursorvalue.Show(v))
 					}
 				}
-				if end != nil && (better(v, end) || (cfg.RangeEnd == "open" && equal(v, end))) {
-					t.Fatalf("kept %v beyond end_value %v (range_end %s)", show(v), show(end), cfg.RangeEnd)
+				if end != nil && (better(v, end) || (cfg.RangeEnd == "open" && cursorvalue.Equal(v, end))) {
+					t.Fatalf("kept %v beyond end_value %v (range_end %s)", cursorvalue.Show(v), cursorvalue.Show(end), cfg.RangeEnd)
 				}
 			}
 		}
@@ -159,7 +160,7 @@ func FuzzFilter(f *testing.F) {
 		last := s["last_value"]
 		for _, v := range keptVals {
 			if last == nil || better(v, last) {
-				t.Fatalf("kept %v beyond the stored last_value %v", show(v), show(last))
+				t.Fatalf("kept %v beyond the stored last_value %v", cursorvalue.Show(v), cursorvalue.Show(last))
 			}
 		}
 		b, err := json.Marshal(s)
@@ -181,8 +182,8 @@ func FuzzFilter(f *testing.F) {
 		if err != nil {
 			t.Fatalf("New on the stored state %s: %v", b, err)
 		}
-		if last2 := c2.State()["last_value"]; !equal(last2, last) && !(last2 == nil && last == nil) {
-			t.Fatalf("stored last_value %v came back as %v", show(last), show(last2))
+		if last2 := c2.State()["last_value"]; !cursorvalue.Equal(last2, last) && !(last2 == nil && last == nil) {
+			t.Fatalf("stored last_value %v came back as %v", cursorvalue.Show(last), cursorvalue.Show(last2))
 		}
 		for _, p := range pages {
 			kept, _, err := c2.Filter(p)
@@ -193,12 +194,12 @@ func FuzzFilter(f *testing.F) {
 				return
 			}
 			if l2 := c2.State()["last_value"]; last != nil && better(last, l2) {
-				t.Fatalf("last_value moved back from %v to %v", show(last), show(l2))
+				t.Fatalf("last_value moved back from %v to %v", cursorvalue.Show(last), cursorvalue.Show(l2))
 			}
 			noRepeat := generated && !c.hasLag && (c.dedup || cfg.RangeStart == "open")
 			for _, k := range kept {
 				if v, found := c2.lookup(k); found && v != nil && noRepeat {
-					t.Fatalf("second run kept %v again (state %s)", show(k), b)
+					t.Fatalf("second run kept %v again (state %s)", cursorvalue.Show(k), b)
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/sluicehq/sluice/runtime/cursorvalue"
 	"math"
 	"slices"
 	"strconv"
@@ -28,7 +29,7 @@ func RowHash(record any, primaryKey []string) (string, error) {
 	if len(primaryKey) > 0 {
 		m, ok := record.(map[string]any)
 		if !ok {
-			return "", fmt.Errorf("the record is %s, not an object, so it has no primary key %q", kindOf(record), primaryKey[0])
+			return "", fmt.Errorf("the record is %s, not an object, so it has no primary key %q", cursorvalue.Kind(record), primaryKey[0])
 		}
 		if len(primaryKey) == 1 {
 			x, ok := m[primaryKey[0]]

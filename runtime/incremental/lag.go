@@ -1,10 +1,9 @@
 package incremental
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/sluicehq/sluice/runtime/cursorvalue"
 	"math"
-	"math/big"
 	"regexp"
 	"strings"
 	"time"
@@ -22,28 +21,11 @@ func applyLag(v any, lag float64, isMax bool) (any, error) {
 	if s, ok := v.(string); ok {
 		return lagString(s, lag)
 	}
-	n, ok := toNum(v)
+	r, ok := cursorvalue.AddNumber(v, lag)
 	if !ok || isBool(v) {
-		return nil, fmt.Errorf("lag works on numbers and ISO dates or timestamps, not on %s %s", kindOf(v), show(v))
+		return nil, fmt.Errorf("lag works on numbers and ISO dates or timestamps, not on %s %s", cursorvalue.Kind(v), cursorvalue.Show(v))
 	}
-	switch n.kind {
-	case 'f':
-		return n.f + lag, nil
-	case 'i':
-		if lag == math.Trunc(lag) && math.Abs(lag) < 1<<53 {
-			d := int64(lag)
-			if r := n.i + d; (d >= 0) == (r >= n.i) {
-				return r, nil
-			}
-		}
-	}
-	r, _ := n.rat()
-	r = new(big.Rat).Add(r, new(big.Rat).SetFloat64(lag))
-	q := new(big.Int).Quo(r.Num(), r.Denom()) // truncates toward zero
-	if q.IsInt64() {
-		return q.Int64(), nil
-	}
-	return json.Number(q.String()), nil
+	return r, nil
 }
 
 func isBool(v any) bool { _, ok := v.(bool); return ok }
@@ -57,18 +39,18 @@ var tsRE = regexp.MustCompile(`^(\d{4})(?:(-)(\d{2})(?:-(\d{2}))?|(\d{2})(\d{2})
 func lagString(s string, lag float64) (any, error) {
 	layout, dateOnly, ok := isoLayout(s)
 	if !ok {
-		return nil, fmt.Errorf("lag works on numbers and ISO dates or timestamps; %s is neither", show(s))
+		return nil, fmt.Errorf("lag works on numbers and ISO dates or timestamps; %s is neither", cursorvalue.Show(s))
 	}
 	t, err := time.Parse(layout, s)
 	if err != nil {
-		return nil, fmt.Errorf("lag: cannot read %s as a date or timestamp: %v", show(s), err)
+		return nil, fmt.Errorf("lag: cannot read %s as a date or timestamp: %v", cursorvalue.Show(s), err)
 	}
 	secs := lag
 	if dateOnly {
 		secs *= 24 * 3600
 	}
 	if math.Abs(secs) > 1e13 {
-		return nil, fmt.Errorf("lag %v is too large for the timestamp %s", math.Abs(lag), show(s))
+		return nil, fmt.Errorf("lag %v is too large for the timestamp %s", math.Abs(lag), cursorvalue.Show(s))
 	}
 	whole, frac := math.Modf(secs)
 	t = t.Add(time.Duration(frac * float64(time.Second)))

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -23,8 +24,17 @@ func TestResourceValues(t *testing.T) {
 	if got := back.ResourceKV("rest_api", "users"); !reflect.DeepEqual(got, map[string]any{"cursor": "abc"}) {
 		t.Fatalf("kv after a round trip = %v", got)
 	}
-	if got := back.ResourceState("rest_api", "orders")["other"]; got != 1.0 {
-		t.Fatalf("orders.other = %v", got)
+	if got := back.ResourceState("rest_api", "orders")["other"]; got != json.Number("1") {
+		t.Fatalf("orders.other = %#v, want the number as stored", got)
+	}
+	// an integer beyond 2^53 (a snowflake id cursor) comes back exact
+	s.SetResourceValue("rest_api", "orders", "big", json.Number("1234567890123456789"))
+	b, _ = s.Marshal()
+	if back, err = Parse(b); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.ResourceState("rest_api", "orders")["big"]; got != json.Number("1234567890123456789") {
+		t.Fatalf("big = %#v", got)
 	}
 	back.SetResourceValue("rest_api", "users", KVKey, nil)
 	if back.ResourceKV("rest_api", "users") != nil {

@@ -10,6 +10,7 @@
 package state
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -59,10 +60,14 @@ func New(pipeline string) *State {
 	return &State{EngineVersion: EngineVersion, PipelineName: pipeline, Sources: map[string]any{}}
 }
 
-// Parse reads a state document.
+// Parse reads a state document. Numbers under sources keep their exact
+// text (json.Number), so an integer cursor beyond 2^53 (a snowflake id)
+// comes back as it was stored.
 func Parse(data []byte) (*State, error) {
 	s := &State{}
-	if err := json.Unmarshal(data, s); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(s); err != nil {
 		return nil, fmt.Errorf("reading pipeline state: %w", err)
 	}
 	if s.Sources == nil {

@@ -1,4 +1,8 @@
-package incremental
+// Package cursorvalue compares and normalizes incremental cursor values
+// the way dlt (Python) does, for the cursor (package incremental) and for
+// the config checks of initial_value and end_value alike, so that validate
+// and run agree.
+package cursorvalue
 
 import (
 	"encoding/json"
@@ -9,13 +13,13 @@ import (
 	"strings"
 )
 
-// compare orders two cursor values the way Python orders them in dlt:
+// Compare orders two cursor values the way Python orders them in dlt:
 // numbers by value whatever their Go type (int64, float64, json.Number,
 // exactly, without rounding big integers), strings by code point (byte
 // order of UTF-8: ISO timestamps in one format sort in time order, mixed
 // formats do not), booleans false < true. ok is false when Python would
 // raise a TypeError (a string against a number, a list, NaN, …).
-func compare(a, b any) (c int, ok bool) {
+func Compare(a, b any) (c int, ok bool) {
 	switch x := a.(type) {
 	case string:
 		y, isStr := b.(string)
@@ -151,8 +155,8 @@ func cmp3(less, greater bool) int {
 	return 0
 }
 
-// isNumber reports whether v is one of the number types compare knows.
-func isNumber(v any) bool {
+// IsNumber reports whether v is one of the number types compare knows.
+func IsNumber(v any) bool {
 	switch v.(type) {
 	case string, bool:
 		return false
@@ -161,8 +165,8 @@ func isNumber(v any) bool {
 	return ok
 }
 
-// kindOf names v's kind for messages.
-func kindOf(v any) string {
+// Kind names v's kind for messages.
+func Kind(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -175,21 +179,21 @@ func kindOf(v any) string {
 	case []any:
 		return "a list"
 	}
-	if isNumber(v) {
+	if IsNumber(v) {
 		return "a number"
 	}
 	return fmt.Sprintf("a %T", v)
 }
 
-// show renders v for a message: strings quoted, the rest as JSON.
-func show(v any) string {
+// Show renders v for a message: strings quoted, the rest as JSON.
+func Show(v any) string {
 	if s, ok := v.(string); ok {
 		if len(s) > 80 {
 			s = s[:77] + "..."
 		}
 		return strconv.Quote(s)
 	}
-	b, err := appendJSON(nil, v)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
@@ -199,12 +203,12 @@ func show(v any) string {
 	return string(b)
 }
 
-// normalize turns a value from the config or from a stored state into the
+// Normalize turns a value from the config or from a stored state into the
 // shapes the cursor works with: Go ints become int64; a whole float64
 // (encoding/json decodes every stored number as one) becomes int64 unless
 // floats says the cursor holds floats; a json.Number becomes an int64 or
 // a float64 when it fits one exactly.
-func normalize(v any, floats bool) any {
+func Normalize(v any, floats bool) any {
 	switch t := v.(type) {
 	case int:
 		return int64(t)
@@ -226,7 +230,7 @@ func normalize(v any, floats bool) any {
 		}
 		if strings.ContainsAny(string(t), ".eE") {
 			if f, err := strconv.ParseFloat(string(t), 64); err == nil {
-				return normalize(f, floats)
+				return Normalize(f, floats)
 			}
 		}
 		return t
@@ -234,12 +238,44 @@ func normalize(v any, floats bool) any {
 	return v
 }
 
-// equal reports whether two state values are the same value: numbers by
+// Equal reports whether two state values are the same value: numbers by
 // value, anything else by compare, nil only with nil.
-func equal(a, b any) bool {
+func Equal(a, b any) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	c, ok := compare(a, b)
+	c, ok := Compare(a, b)
 	return ok && c == 0
+}
+
+// AddNumber adds d to a number: a float stays a float, a whole number
+// stays whole (the sum truncated toward zero, as Python's int()), exactly
+// beyond int64 (then a json.Number). ok is false for a value that is no
+// number.
+func AddNumber(v any, d float64) (any, bool) {
+	n, ok := toNum(v)
+	if !ok {
+		return nil, false
+	}
+	switch n.kind {
+	case 'f':
+		return n.f + d, true
+	case 'i':
+		if d == math.Trunc(d) && math.Abs(d) < 1<<53 {
+			k := int64(d)
+			if r := n.i + k; (k >= 0) == (r >= n.i) {
+				return r, true
+			}
+		}
+	}
+	r, ok := n.rat()
+	if !ok {
+		return nil, false
+	}
+	r = new(big.Rat).Add(r, new(big.Rat).SetFloat64(d))
+	q := new(big.Int).Quo(r.Num(), r.Denom()) // truncates toward zero
+	if q.IsInt64() {
+		return q.Int64(), true
+	}
+	return json.Number(q.String()), true
 }

@@ -1,4 +1,4 @@
-package incremental
+package cursorvalue
 
 import (
 	"encoding/json"
@@ -39,9 +39,9 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := compare(tt.a, tt.b)
+			got, ok := Compare(tt.a, tt.b)
 			if ok != tt.ok || (ok && got != tt.want) {
-				t.Errorf("compare(%v, %v) = %d, %v; want %d, %v", tt.a, tt.b, got, ok, tt.want, tt.ok)
+				t.Errorf("Compare(%v, %v) = %d, %v; want %d, %v", tt.a, tt.b, got, ok, tt.want, tt.ok)
 			}
 		})
 	}
@@ -66,8 +66,8 @@ func TestNormalize(t *testing.T) {
 		{nil, false, nil},
 	}
 	for _, tt := range tests {
-		if got := normalize(tt.in, tt.floats); got != tt.want {
-			t.Errorf("normalize(%#v, %v) = %#v, want %#v", tt.in, tt.floats, got, tt.want)
+		if got := Normalize(tt.in, tt.floats); got != tt.want {
+			t.Errorf("Normalize(%#v, %v) = %#v, want %#v", tt.in, tt.floats, got, tt.want)
 		}
 	}
 }
