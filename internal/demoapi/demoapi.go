@@ -28,6 +28,7 @@
 //	/tickets?updated_since=T&updated_until=T&offset=O&limit=L
 //	                            {"data": [...], "total": matching, "offset", "limit", "next": absolute URL | null}
 //	                            sorted by (updated_at, id); since inclusive (≥), until exclusive (<)
+//	/users/{id}/tickets?…       the same, only the tickets with requester_id = id (per-parent incremental)
 //	/healthz                    200 "ok" (never counted, never needs the token)
 //
 // Admin endpoints (need the token when one is set; never counted, delayed
