@@ -65,7 +65,8 @@ import (
 )
 
 // Options configure a Server. The zero value serves 1000 users, 100 a page,
-// with no token, no latency and no failures.
+// 3 posts a user, 2 comments a post and 1000 tickets, with no token, no
+// latency and no failures.
 type Options struct {
 	// Users is the number of user records; 0 means 1000 and a negative
 	// value means none (every list is empty).

@@ -57,7 +57,8 @@ func routeOf(path string) string {
 		if !ok || rest == "" {
 			continue
 		}
-		id, sub, hasSub := strings.Cut(rest, "/")
+		id, sub, _ := strings.Cut(rest, "/")
+		hasSub := sub != "" // /users/5/ is /users/5
 		if id == "" {
 			return RouteOther
 		}
