@@ -61,6 +61,8 @@ Endpoints (GET; JSON; gzipped when the client sends Accept-Encoding: gzip):
                               (>=), updated_until exclusive (<); T is RFC 3339 (2026-01-01T00:00:00Z)
                               A ticket: {"id", "subject", "status", "priority", "requester_id",
                               "created_at", "updated_at", "revision"}
+  /users/{id}/tickets?...     the same, only the tickets with requester_id = id (for an
+                              incremental cursor kept per parent)
   /healthz                    200 "ok"; needs no token and is not counted
 
 Admin endpoints (need the token when one is set; not counted in the stats):

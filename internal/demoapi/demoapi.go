@@ -28,6 +28,7 @@
 //	/tickets?updated_since=T&updated_until=T&offset=O&limit=L
 //	                            {"data": [...], "total": matching, "offset", "limit", "next": absolute URL | null}
 //	                            sorted by (updated_at, id); since inclusive (≥), until exclusive (<)
+//	/users/{id}/tickets?…       the same, only the tickets with requester_id = id (per-parent incremental)
 //	/healthz                    200 "ok" (never counted, never needs the token)
 //
 // Admin endpoints (need the token when one is set; never counted, delayed
@@ -64,7 +65,8 @@ import (
 )
 
 // Options configure a Server. The zero value serves 1000 users, 100 a page,
-// with no token, no latency and no failures.
+// 3 posts a user, 2 comments a post and 1000 tickets, with no token, no
+// latency and no failures.
 type Options struct {
 	// Users is the number of user records; 0 means 1000 and a negative
 	// value means none (every list is empty).

@@ -76,26 +76,34 @@ func FuzzPostsQuery(f *testing.F) {
 }
 
 // FuzzTicketsQuery: whatever updated_since, updated_until, offset and
-// limit say, /tickets answers 200 with a sorted page inside the window, or
-// 400 with a JSON error.
+// limit say, /tickets and /users/{id}/tickets answer 200 with a sorted page
+// inside the window (of that requester), or 400 with a JSON error (404 for
+// an unknown user).
 func FuzzTicketsQuery(f *testing.F) {
-	f.Add("2025-12-15T00:00:00Z", "", "0", "100")
-	f.Add("2025-12-15 10:00:00+01:00", "2026-01-01", "3", "7")
-	f.Add("2025-12-15T10:00:00.5-02:00", "2025-12-20T00:00:00", "", "")
-	f.Add("None", "x", "-1", "0")
-	f.Add("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "99999999999999999999", "1000")
-	api := demoapi.New(demoapi.Options{Tickets: 300})
+	f.Add("2025-12-15T00:00:00Z", "", "0", "100", 0)
+	f.Add("2025-12-15 10:00:00+01:00", "2026-01-01", "3", "7", 3)
+	f.Add("2025-12-15T10:00:00.5-02:00", "2025-12-20T00:00:00", "", "", 0)
+	f.Add("None", "x", "-1", "0", 0)
+	f.Add("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "99999999999999999999", "1000", 11)
+	api := demoapi.New(demoapi.Options{Tickets: 300, Users: 10})
 	if _, err := api.MutateTickets(20, 30); err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, since, until, offset, limit string) {
+	f.Fuzz(func(t *testing.T, since, until, offset, limit string, user int) {
 		q := url.Values{}
 		for k, v := range map[string]string{"updated_since": since, "updated_until": until, "offset": offset, "limit": limit} {
 			if v != "" {
 				q.Set(k, v)
 			}
 		}
-		status, body := serve(api, "GET", "/tickets?"+q.Encode())
+		path := "/tickets"
+		if user != 0 {
+			path = "/users/" + strconv.Itoa(user) + "/tickets"
+		}
+		status, body := serve(api, "GET", path+"?"+q.Encode())
+		if status == 404 && (user < 1 || user > 10) {
+			return
+		}
 		if status == 400 {
 			if !bytes.Contains(body, []byte(`"error"`)) {
 				t.Fatalf("400 without a JSON error: %s", body)
@@ -107,8 +115,9 @@ func FuzzTicketsQuery(f *testing.F) {
 		}
 		var p struct {
 			Data []struct {
-				ID        int64  `json:"id"`
-				UpdatedAt string `json:"updated_at"`
+				ID          int64  `json:"id"`
+				UpdatedAt   string `json:"updated_at"`
+				RequesterID int    `json:"requester_id"`
 			}
 			Total int
 			Next  *string
@@ -127,6 +136,9 @@ func FuzzTicketsQuery(f *testing.F) {
 			}
 			if (since != "" && u.Before(lo)) || (until != "" && !u.Before(hi)) {
 				t.Fatalf("ticket %d updated %s is outside [%q, %q)", tk.ID, tk.UpdatedAt, since, until)
+			}
+			if user != 0 && tk.RequesterID != user {
+				t.Fatalf("ticket %d of requester %d in the list of user %d", tk.ID, tk.RequesterID, user)
 			}
 			if i > 0 && (p.Data[i-1].UpdatedAt > tk.UpdatedAt || p.Data[i-1].UpdatedAt == tk.UpdatedAt && p.Data[i-1].ID >= tk.ID) {
 				t.Fatalf("out of order at %d", i)

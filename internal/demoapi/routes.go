@@ -18,6 +18,7 @@ const (
 	RouteUser           = "/users/{id}"
 	RouteUserOrders     = "/users/{id}/orders"
 	RouteUserPosts      = "/users/{id}/posts"
+	RouteUserTickets    = "/users/{id}/tickets"
 	RoutePosts          = "/posts"
 	RoutePost           = "/posts/{id}"
 	RoutePostComments   = "/posts/{id}/comments"
@@ -34,7 +35,7 @@ const (
 // dataRoutes are listed in the 404 message for an unknown path.
 var dataRoutes = []string{
 	RouteUsers, RouteUsersRelative, RouteUsersLink, RouteUsersOffset, RouteUsersPage, RouteUsersCursor,
-	RouteUser, RouteUserOrders, RouteUserPosts, RoutePosts + "?user_ids=1,2", RoutePost, RoutePostComments,
+	RouteUser, RouteUserOrders, RouteUserPosts, RouteUserTickets, RoutePosts + "?user_ids=1,2", RoutePost, RoutePostComments,
 	RouteTickets,
 }
 
@@ -56,7 +57,8 @@ func routeOf(path string) string {
 		if !ok || rest == "" {
 			continue
 		}
-		id, sub, hasSub := strings.Cut(rest, "/")
+		id, sub, _ := strings.Cut(rest, "/")
+		hasSub := sub != "" // /users/5/ is /users/5
 		if id == "" {
 			return RouteOther
 		}
@@ -69,6 +71,8 @@ func routeOf(path string) string {
 			return RouteUserOrders
 		case base == "/users/" && sub == "posts":
 			return RouteUserPosts
+		case base == "/users/" && sub == "tickets":
+			return RouteUserTickets
 		case base == "/posts/" && sub == "comments":
 			return RoutePostComments
 		}
@@ -121,6 +125,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, rt string) {
 		s.writeJSON(w, r, http.StatusOK, u)
 	case RouteUserPosts:
 		s.serveUserPosts(w, r)
+	case RouteUserTickets:
+		s.serveUserTickets(w, r)
 	case RoutePosts:
 		s.servePosts(w, r)
 	case RoutePost, RoutePostComments:

@@ -149,3 +149,40 @@ func TestConcurrentMutations(t *testing.T) {
 		t.Errorf("stats after the concurrent run: %+v", st.Routes)
 	}
 }
+
+// TestRoutes: every path is counted under the route that serves it.
+func TestRoutes(t *testing.T) {
+	api := demoapi.New(demoapi.Options{Users: 5})
+	for _, c := range []struct {
+		path, route string
+		status      int
+	}{
+		{"/users", demoapi.RouteUsers, 200},
+		{"/users/", demoapi.RouteUsers, 200},
+		{"/users/relative", demoapi.RouteUsersRelative, 200},
+		{"/users/link", demoapi.RouteUsersLink, 200},
+		{"/users/offset", demoapi.RouteUsersOffset, 200},
+		{"/users/page_number", demoapi.RouteUsersPage, 200},
+		{"/users/cursor", demoapi.RouteUsersCursor, 200},
+		{"/users/3", demoapi.RouteUser, 200},
+		{"/users/3/", demoapi.RouteUser, 200},
+		{"/users/9", demoapi.RouteUser, 404},
+		{"/users/3/orders", demoapi.RouteUserOrders, 200},
+		{"/users/3/posts", demoapi.RouteUserPosts, 200},
+		{"/users/3/tickets", demoapi.RouteUserTickets, 200},
+		{"/posts?user_ids=1", demoapi.RoutePosts, 200},
+		{"/posts/3001", demoapi.RoutePost, 200},
+		{"/posts/3001/comments", demoapi.RoutePostComments, 200},
+		{"/tickets", demoapi.RouteTickets, 200},
+		{"/users/3/posts/1", demoapi.RouteOther, 404},
+		{"/posts/", demoapi.RouteOther, 404},
+		{"/usersx", demoapi.RouteOther, 404},
+		{"/", demoapi.RouteOther, 404},
+	} {
+		status, body := serve(api, "GET", c.path)
+		log := api.RequestLog("")
+		if last := log[len(log)-1]; status != c.status || last.Route != c.route || last.Status != c.status || last.URI != c.path {
+			t.Errorf("GET %s: %d %.100s, logged %+v; want %d under %s", c.path, status, body, last, c.status, c.route)
+		}
+	}
+}

@@ -279,6 +279,23 @@ func offsetURL(r *http.Request, o int) string {
 // serveTickets answers /tickets: tickets sorted by (updated_at, id), the
 // ones with updated_since ≤ updated_at < updated_until, offset/limit pages.
 func (s *Server) serveTickets(w http.ResponseWriter, r *http.Request) {
+	s.serveTicketList(w, r, 0)
+}
+
+// serveUserTickets answers /users/{id}/tickets: the same as /tickets, only
+// the tickets whose requester_id is the user.
+func (s *Server) serveUserTickets(w http.ResponseWriter, r *http.Request) {
+	idStr := pathID(r.URL.Path)
+	uid, ok := parseID(idStr, int64(s.users))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "user "+strconv.Quote(idStr)+" not found")
+		return
+	}
+	s.serveTicketList(w, r, int32(uid))
+}
+
+// serveTicketList answers a ticket list; requester 0 means every ticket.
+func (s *Server) serveTicketList(w http.ResponseWriter, r *http.Request, requester int32) {
 	q := r.URL.Query()
 	since, err := timeParam(q, "updated_since", math.MinInt64)
 	if err != nil {
@@ -303,15 +320,25 @@ func (s *Server) serveTickets(w http.ResponseWriter, r *http.Request) {
 	ts := s.tickets
 	ts.mu.RLock()
 	lo, hi := ts.window(since, until)
-	total := hi - lo
-	from := lo + min(offset, total)
-	to := from + min(limit, hi-from)
+	match := ts.order[lo:hi]
+	if requester != 0 {
+		var mine []int32
+		for _, idx := range match {
+			if ts.recs[idx].requester == requester {
+				mine = append(mine, idx)
+			}
+		}
+		match = mine
+	}
+	total := len(match)
+	from := min(offset, total)
+	to := from + min(limit, total-from)
 	env := ticketsEnvelope{Data: make([]ticket, 0, to-from), Total: total, Offset: offset, Limit: limit}
-	for _, idx := range ts.order[from:to] {
+	for _, idx := range match[from:to] {
 		env.Data = append(env.Data, ts.wire(idx))
 	}
 	ts.mu.RUnlock()
-	if to < hi {
+	if to < total {
 		next := offsetURL(r, offset+limit)
 		env.Next = &next
 	}

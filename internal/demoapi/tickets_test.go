@@ -27,23 +27,30 @@ type ticketPage struct {
 // ticket and the number of pages.
 func walkTickets(t *testing.T, base, query string) ([]map[string]any, int) {
 	t.Helper()
-	next := base + "/tickets?" + query
+	return walkTicketPages(t, base+"/tickets?"+query)
+}
+
+// walkUserTickets does the same from /users/{uid}/tickets?query.
+func walkUserTickets(t *testing.T, base string, uid int64, query string) ([]map[string]any, int) {
+	t.Helper()
+	return walkTicketPages(t, fmt.Sprintf("%s/users/%d/tickets?%s", base, uid, query))
+}
+
+func walkTicketPages(t *testing.T, next string) ([]map[string]any, int) {
+	t.Helper()
 	var all []map[string]any
-	pages := 0
-	for next != "" {
+	for pages := 1; ; pages++ {
 		var p ticketPage
 		decode(t, getOK(t, next, nil).body, &p)
-		pages++
 		all = append(all, p.Data...)
 		if p.Next == nil {
-			break
+			return all, pages
 		}
-		next = *p.Next
 		if pages > 10_000 {
 			t.Fatal("no end to the pages")
 		}
+		next = *p.Next
 	}
-	return all, pages
 }
 
 func post(t *testing.T, rawURL string) response {
@@ -344,5 +351,66 @@ func TestTicketsOptionsAndErrors(t *testing.T) {
 	defer empty.Close()
 	if r := getOK(t, empty.URL+"/tickets", nil); !strings.Contains(string(r.body), `"data":[],"total":0`) {
 		t.Errorf("Tickets -1: %s", r.body)
+	}
+}
+
+// TestUserTickets: /users/{id}/tickets is /tickets cut to one requester,
+// so a child resource can keep an incremental cursor per parent.
+func TestUserTickets(t *testing.T) {
+	api := demoapi.New(demoapi.Options{Users: 10, Tickets: 200})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	all, _ := walkTickets(t, srv.URL, "limit=1000")
+	perUser := map[int64][]map[string]any{}
+	for _, tk := range all {
+		r := num(t, tk["requester_id"])
+		perUser[r] = append(perUser[r], tk)
+	}
+	mid := all[100]["updated_at"].(string)
+	seen := 0
+	for uid := int64(1); uid <= 10; uid++ {
+		mine, _ := walkUserTickets(t, srv.URL, uid, "limit=7")
+		if !reflect.DeepEqual(mine, perUser[uid]) {
+			t.Errorf("user %d: %d tickets, want the %d with requester_id %d in /tickets order", uid, len(mine), len(perUser[uid]), uid)
+		}
+		seen += len(mine)
+		since, _ := walkUserTickets(t, srv.URL, uid, "updated_since="+url.QueryEscape(mid))
+		want := 0
+		for _, tk := range perUser[uid] {
+			if tk["updated_at"].(string) >= mid {
+				want++
+			}
+		}
+		if len(since) != want {
+			t.Errorf("user %d since %s: %d tickets, want %d", uid, mid, len(since), want)
+		}
+	}
+	if seen != 200 {
+		t.Errorf("the users' tickets add up to %d, want 200", seen)
+	}
+	m := mutate(t, srv.URL, 0, 30)
+	changed := 0
+	for uid := int64(1); uid <= 10; uid++ {
+		got, _ := walkUserTickets(t, srv.URL, uid, "updated_since="+url.QueryEscape(demoapi.DefaultClock.Add(time.Second).Format(time.RFC3339)))
+		for _, tk := range got {
+			if num(t, tk["requester_id"]) != uid {
+				t.Errorf("user %d got ticket of %v", uid, tk["requester_id"])
+			}
+		}
+		changed += len(got)
+	}
+	if changed != len(m.UpdatedIDs) {
+		t.Errorf("per user, %d changed tickets; the mutation changed %d", changed, len(m.UpdatedIDs))
+	}
+	for _, path := range []string{"/users/11/tickets", "/users/0/tickets"} {
+		if r := get(t, srv.URL+path); r.status != 404 || !strings.Contains(errorOf(t, r), "not found") {
+			t.Errorf("GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+	if r := get(t, srv.URL+"/users/1/tickets?updated_since=soon"); r.status != 400 {
+		t.Errorf("bad updated_since: %d", r.status)
+	}
+	if rs := api.Stats().Routes[demoapi.RouteUserTickets]; rs.Requests == 0 {
+		t.Errorf("no stats for %s", demoapi.RouteUserTickets)
 	}
 }
