@@ -119,7 +119,14 @@ func (e *UnknownTypeError) Error() string {
 type Registries struct {
 	Paginators *Registry[PaginatorFactory]
 	Auths      *Registry[Authenticator]
-	Actions    *Registry[ResponseAction]
+	// Actions are keyed by the built-in actions' names (ignore, retry,
+	// fail) and by the engines of scripted ones (js, cel, wasm), which get
+	// HookSource or HookModule and HookConfig.
+	Actions *Registry[ResponseAction]
+	// Steps and Converts are keyed by engine (js, cel, wasm); a step's
+	// parse gets HookKind, HookSource or HookModule, and HookConfig.
+	Steps    *Registry[Step]
+	Converts *Registry[Converter]
 	// DetectPaginator picks a paginator for a resource that names none;
 	// nil reads such a resource as one page.
 	DetectPaginator DetectPaginator
@@ -131,6 +138,8 @@ func NewRegistries() *Registries {
 		Paginators: NewRegistry[PaginatorFactory]("paginator"),
 		Auths:      NewRegistry[Authenticator]("auth"),
 		Actions:    NewRegistry[ResponseAction]("response action"),
+		Steps:      NewRegistry[Step]("processing step"),
+		Converts:   NewRegistry[Converter]("incremental convert"),
 	}
 }
 
