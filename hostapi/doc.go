@@ -1,10 +1,14 @@
 // Package hostapi is the sandboxed host API that JavaScript, CEL and WASM
-// extensions call: logging, sha256 / hmac-sha256 / base64 / hex, the
-// current time, the plugin's own config and a per-resource key-value store
-// kept in the pipeline state. It depends on nothing of the engine.
+// extensions call, version 1: log at a level, sha256 / hmac-sha256 /
+// base64 / hex, the current time, the hook's own config, and a small
+// key-value store per resource kept in the pipeline state (committed with
+// the load). It depends on nothing of the engine: the engines build a Host
+// from their environment and bind its functions.
 //
-// This version of sluice ships no scripted extensions yet, so the package
-// holds only the API version that the engines and the WASM ABI will share.
+// Functions is the one description of the API that the JS binding
+// (scripting/js: the `host` global), the CEL binding (scripting/cel) and
+// the WASM binding (the sluice_v1 imports) follow, function for function,
+// and that docs/scripting.md documents.
 package hostapi
 
 // Version is the host API version a plugin is built against. It is the
