@@ -44,6 +44,31 @@ func testRegistries() *extension.Registries {
 	r.Paginators.Register("header_link", extension.Spec{Fields: []extension.Field{{Name: "links_next_key", Type: extension.TypeString, Doc: "(next)"}}},
 		pag(func(a *extension.Args) { a.String("links_next_key", "next") }))
 	r.Paginators.Register("single_page", extension.Spec{}, pag(func(*extension.Args) {}))
+	// hook engines that take any code: the engines' own tests compile it
+	hookSpec := extension.Spec{Fields: []extension.Field{
+		{Name: extension.HookKind, Type: extension.TypeString, Doc: "step kind"},
+		{Name: extension.HookSource, Type: extension.TypeString, Doc: "code"},
+		{Name: extension.HookConfig, Type: extension.TypeObject, Doc: "config"},
+	}}
+	readHook := func(a *extension.Args) {
+		a.String(extension.HookKind, "")
+		a.String(extension.HookSource, "")
+		a.Map(extension.HookConfig)
+	}
+	for _, engine := range []string{"js", "cel"} {
+		r.Steps.Register(engine, hookSpec, func(a *extension.Args) (extension.Builder[extension.Step], error) {
+			readHook(a)
+			return extension.Ready[extension.Step](nil), nil
+		})
+		r.Converts.Register(engine, hookSpec, func(a *extension.Args) (extension.Builder[extension.Converter], error) {
+			readHook(a)
+			return extension.Ready[extension.Converter](nil), nil
+		})
+		r.Actions.Register(engine, hookSpec, func(a *extension.Args) (extension.Builder[extension.ResponseAction], error) {
+			readHook(a)
+			return extension.Ready[extension.ResponseAction](nil), nil
+		})
+	}
 	r.Paginators.Register("page_number", extension.Spec{Fields: []extension.Field{{Name: "base_page", Type: extension.TypeString, Doc: ""}, {Name: "page_param", Type: extension.TypeString, Doc: ""}, {Name: "total_path", Type: extension.TypeString, Doc: ""}}},
 		pag(func(a *extension.Args) {
 			a.Int("base_page", 0)
@@ -560,24 +585,30 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-func TestScriptEscapes(t *testing.T) {
+func TestScriptsAreNotInterpolated(t *testing.T) {
 	src := `pipeline: {name: p}
 source:
-  client: {base_url: "https://x.test/"}
+  client: {base_url: "https://x.test/", paginator: {type: js, script: "function next(r) { return {url: ` + "`${r.body.next}`" + `} }"}}
   resources:
     - name: a
       processing_steps:
-        - map: "({...item, url: ` + "`$${item.id}/x`" + `})"
-        - filter: {cel: "item.n > ${MIN:-3}"}
+        - map: "({...item, url: ` + "`${item.id}/x`" + `})"
+        - filter: {cel: "item.n > ${MIN}", config: {min: "${MIN}"}}
 `
-	f, probs := parse(t, src, nil, false)
+	f, probs := parse(t, src, map[string]string{"MIN": "7"}, false)
 	if probs != nil {
 		t.Fatal(probs)
 	}
 	steps := f.Source.Resources[0].ProcessingSteps
 	if len(steps) != 2 || steps[0].Kind != "map" || steps[0].Hook.Engine != "js" || steps[0].Hook.Source != "({...item, url: `${item.id}/x`})" ||
-		steps[1].Kind != "filter" || steps[1].Hook.Engine != "cel" || steps[1].Hook.Source != "item.n > 3" {
+		steps[1].Kind != "filter" || steps[1].Hook.Engine != "cel" || steps[1].Hook.Source != "item.n > ${MIN}" {
 		t.Errorf("steps = %v", steps)
+	}
+	if got := steps[1].Hook.Config["min"]; got != "7" {
+		t.Errorf("config.min = %v: ${…} in a hook's config is interpolated", got)
+	}
+	if got := f.Source.Client.Paginator.Args["script"]; got != "function next(r) { return {url: `${r.body.next}`} }" {
+		t.Errorf("paginator script = %v", got)
 	}
 }
 
@@ -658,7 +689,7 @@ source:
       endpoint:
         params: {since: "${SINCE}", ok: "${SINCE:-x}"}
       processing_steps:
-        - map: "({...item, u: ` + "`${item.a}`" + `})"
+        - map: "({...item, u: ` + "`${item.a}`" + `})"   # code: a template literal, not a reference
 `
 	_, err := Parse([]byte(src), "p.yaml", dir, Options{LookupEnv: envOf(nil)})
 	var ps Problems
@@ -668,7 +699,6 @@ source:
 	checkProblems(t, ps, []want{
 		{Path: "source.client.auth.token", Line: 5, Msg: "missing value for ${sources.github.token}", Hint: "SOURCES__GITHUB__TOKEN"},
 		{Path: "source.resources[0].endpoint.params.since", Line: 9, Msg: "missing value for ${SINCE}: not set in the environment nor in secrets.toml"},
-		{Path: "source.resources[0].processing_steps[0].map", Line: 11, Msg: "missing value for ${item.a}", Hint: "$${"},
 	}, true)
 }
 
@@ -1310,10 +1340,7 @@ func TestUnsupported(t *testing.T) {
 		{"valid/plain.yaml", nil},
 		{"valid/github.yaml", nil},
 		{"valid/hooks.yaml", []w{
-			{"source.resources[0].processing_steps", 9, "events", "processing_steps"},
-			{"source.resources[0].endpoint.response_actions[4].action", 22, "events", "a js response action"},
-			{"source.resources[0].endpoint.response_actions[5]", 23, "events", "a js response action"},
-			{"source.resources[0].endpoint.incremental.convert", 35, "events", "incremental.convert"},
+			{"source.resources[0].processing_steps[2].flat_map", 12, "events", "a wasm processing step"},
 		}},
 		{"valid/defaults.yaml", []w{
 			{"pipeline.destination", 4, "", "destination: duckdb"},
@@ -1350,9 +1377,9 @@ func TestUnsupported(t *testing.T) {
 	}
 	// a Resource built by hand: the warning points at the resource
 	r := &Resource{Name: "x", Path: "source.resources[3]", Pos: Pos{9, 7}, WriteDisposition: "merge", MergeStrategy: "scd2", Selected: true,
-		ProcessingSteps: []ProcessingStep{{Kind: "filter"}}}
+		ProcessingSteps: []ProcessingStep{{Kind: "filter", Hook: Hook{Engine: EngineWASM, Path: "source.resources[3].processing_steps[0].filter", Pos: Pos{12, 9}}}}}
 	ws := (&File{Source: Source{Resources: []*Resource{r}}}).Unsupported()
-	if len(ws) != 2 || ws[0].Path != "source.resources[3]" || ws[0].Line != 9 || ws[0].Feature != "write_disposition: {disposition: merge, strategy: scd2}" || ws[1].Feature != "processing_steps" {
+	if len(ws) != 2 || ws[0].Path != "source.resources[3]" || ws[0].Line != 9 || ws[0].Feature != "write_disposition: {disposition: merge, strategy: scd2}" || ws[1].Feature != "a wasm processing step" {
 		t.Errorf("hand-built: %+v", ws)
 	}
 	if s := ws[0].String(); !strings.HasPrefix(s, "source.resources[3] (line 9, col 7): resource x uses write_disposition: {disposition: merge, strategy: scd2}: sluice does not do the scd2 strategy yet; use strategy delete-insert") {

@@ -135,6 +135,7 @@ func (p *parser) processingSteps(n *yaml.Node) []ProcessingStep {
 				continue
 			}
 			if h, ok := p.parseHook(v); ok {
+				p.checkHook("step", &h, k)
 				out = append(out, ProcessingStep{Kind: k, Hook: h, Path: p.origin[c], Pos: posOf(c)})
 			}
 		}
@@ -199,6 +200,7 @@ func (p *parser) responseActions(n *yaml.Node) []ResponseAction {
 			}
 		}
 		if ok {
+			p.checkHook("action", &ra.Action, "")
 			out = append(out, ra)
 		}
 	}
@@ -379,6 +381,7 @@ func (p *parser) parseIncremental(o *object, param string) *Incremental {
 	for _, n := range []*yaml.Node{conv, tr} {
 		if n != nil && !isNull(n) && inc.Convert == nil {
 			if h, hok := p.parseHook(n); hok {
+				p.checkHook("convert", &h, "")
 				inc.Convert = &h
 			}
 		}

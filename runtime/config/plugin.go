@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -182,6 +183,79 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 			msg = fmt.Sprintf("unknown field %q", ae.Field)
 		}
 		p.atPath(path, at, msg, hint)
+	}
+}
+
+// checkHook parses a hook (a processing step of kind, an incremental
+// convert, a scripted response action) with its registry — side-effect
+// free, as for paginators — so that code that does not compile, an engine
+// this build lacks or a wrong config is a problem of validate, at the
+// hook's line.
+func (p *parser) checkHook(point string, h *Hook, kind string) {
+	reg := p.opts.Registries
+	if reg == nil || h.Builtin() {
+		return
+	}
+	pl := h.Plugin(kind)
+	var err error
+	switch point {
+	case "step":
+		if reg.Steps == nil {
+			return
+		}
+		_, err = reg.Steps.Parse(pl.Type, pl.Args)
+	case "convert":
+		if reg.Converts == nil {
+			return
+		}
+		_, err = reg.Converts.Parse(pl.Type, pl.Args)
+	case "action":
+		if reg.Actions == nil {
+			return
+		}
+		_, err = reg.Actions.Parse(pl.Type, pl.Args)
+	}
+	if err == nil {
+		return
+	}
+	var ute *extension.UnknownTypeError
+	if errors.As(err, &ute) && h.Engine == EngineWASM {
+		return // File.Unsupported warns: the WASM engine is not in this version yet
+	}
+	if errors.As(err, &ute) {
+		var engines []string
+		for _, k := range ute.Known {
+			if slices.Contains(hookEngines, k) {
+				engines = append(engines, k)
+			}
+		}
+		have := "none"
+		if len(engines) > 0 {
+			have = strings.Join(engines, ", ")
+		}
+		p.atPos(h.Path, h.Pos, fmt.Sprintf("this build of sluice runs no %s hooks here (its engines: %s)", h.Engine, have),
+			"write the hook in one of those engines")
+		return
+	}
+	var errs extension.ArgErrors
+	var one *extension.ArgError
+	switch {
+	case errors.As(err, &errs):
+	case errors.As(err, &one):
+		errs = extension.ArgErrors{one}
+	default:
+		p.atPos(h.Path, h.Pos, fmt.Sprintf("%s hook: %v", h.Engine, err), "")
+		return
+	}
+	for _, ae := range errs {
+		if ae == nil {
+			continue
+		}
+		path := h.Path
+		if ae.Field == extension.HookConfig || strings.HasPrefix(ae.Field, extension.HookConfig+".") {
+			path = childPath(h.Path, ae.Field)
+		}
+		p.atPos(path, h.Pos, fmt.Sprintf("%s hook: %s", h.Engine, ae.Msg), "")
 	}
 }
 

@@ -200,7 +200,7 @@ func (p *parser) prep(n *yaml.Node, path string, depth int) *yaml.Node {
 			n.Content[i] = c
 		}
 	case yaml.ScalarNode:
-		if n.ShortTag() == "!!str" {
+		if n.ShortTag() == "!!str" && !hookCodeRE.MatchString(path) {
 			p.resolveScalar(n, path)
 		}
 	}
@@ -268,6 +268,13 @@ func (p *parser) expandMerges(n *yaml.Node, depth int) {
 	}
 	n.Content = append(own, merged...)
 }
+
+// hookCodeRE matches the paths of hook code: a processing step's
+// expression, an incremental convert, a scripted response action, the
+// script of a js paginator or auth. Code is never ${…}-interpolated: `${x}`
+// there is JavaScript's template literal, and values reach a hook through
+// its config (host.config), where ${…} works as everywhere else.
+var hookCodeRE = regexp.MustCompile(`(processing_steps\[\d+\]\.(filter|map|flat_map|yield_map)(\.(js|cel))?$)|(\.(convert|transform)(\.(js|cel))?$)|(response_actions\[\d+\](\.action)?\.(js|cel)$)|(\.(paginator|auth)\.(script|source)$)`)
 
 // resolveScalar expands ${VAR} references in a string scalar in place.
 func (p *parser) resolveScalar(n *yaml.Node, path string) {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/sluicehq/sluice/runtime/extension"
 	"strings"
 )
 
@@ -269,6 +270,31 @@ type Hook struct {
 	// value (e.g. "source.resources[0].processing_steps[1].map").
 	Path string
 	Pos  Pos
+}
+
+// Plugin returns the hook as its registry parses it: the engine is the
+// type, and the arguments are the code (extension.HookSource) or module
+// (extension.HookModule), the config (extension.HookConfig) and, for a
+// processing step, its kind (extension.HookKind; dlt's yield_map is
+// flat_map).
+func (h *Hook) Plugin(kind string) *Plugin {
+	args := map[string]any{}
+	if h.Source != "" {
+		args[extension.HookSource] = h.Source
+	}
+	if h.Module != "" {
+		args[extension.HookModule] = h.Module
+	}
+	if h.Config != nil {
+		args[extension.HookConfig] = h.Config
+	}
+	if kind == StepYieldMap {
+		kind = StepFlatMap
+	}
+	if kind != "" {
+		args[extension.HookKind] = kind
+	}
+	return &Plugin{Type: h.Engine, Args: args, Path: h.Path, Pos: h.Pos}
 }
 
 // Builtin reports whether h names a built-in rather than user code.

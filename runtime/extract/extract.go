@@ -56,6 +56,10 @@ type Resource struct {
 	Cursors func(parentKey string) (Cursor, error)
 
 	tmpl *RequestTemplate
+	// steps are the built processing_steps, in the order they run
+	steps []boundStep
+	// convert is the built incremental.convert; nil without one
+	convert extension.Converter
 
 	// detect picks a paginator from the first response when none is
 	// configured; nil reads one page.
@@ -140,9 +144,30 @@ func Prepare(ctx context.Context, reg *extension.Registries, client *config.Clie
 		res.closers.Add(a)
 		res.Auth = a
 	}
+	for i := range r.ProcessingSteps {
+		ps := &r.ProcessingSteps[i]
+		st, err := build(ctx, reg.Steps, ps.Hook.Plugin(ps.Kind), env)
+		if err != nil {
+			res.Close()
+			return nil, err
+		}
+		res.closers.Add(st)
+		res.steps = append(res.steps, boundStep{cfg: ps, step: st})
+	}
+	if inc := incrementalOf(r); inc != nil && inc.Convert != nil {
+		c, err := build(ctx, reg.Converts, inc.Convert.Plugin(""), env)
+		if err != nil {
+			res.Close()
+			return nil, err
+		}
+		res.closers.Add(c)
+		res.convert = c
+	}
 	for i := range r.Endpoint.ResponseActions {
 		ra := &r.Endpoint.ResponseActions[i]
-		a, err := build(ctx, reg.Actions, &config.Plugin{Type: ra.Action.Engine, Path: ra.Path, Pos: ra.Pos}, env)
+		pl := ra.Action.Plugin("")
+		pl.Path, pl.Pos = ra.Path, ra.Pos
+		a, err := build(ctx, reg.Actions, pl, env)
 		if err != nil {
 			res.Close()
 			return nil, err
@@ -182,6 +207,67 @@ func build[T any](ctx context.Context, reg *extension.Registry[T], pl *config.Pl
 		return zero, fmt.Errorf("%s: building %s %q: %w", pl.Path, reg.Point(), pl.Type, err)
 	}
 	return v, nil
+}
+
+// boundStep is one built entry of processing_steps.
+type boundStep struct {
+	cfg  *config.ProcessingStep
+	step extension.Step
+}
+
+// incrementalOf returns the incremental of a resource: the param's form
+// wins over endpoint.incremental, as in dlt.
+func incrementalOf(r *config.Resource) *config.Incremental {
+	if r.Endpoint.ParamIncremental != nil {
+		return r.Endpoint.ParamIncremental
+	}
+	return r.Endpoint.Incremental
+}
+
+// process runs the records of one page through include_from_parent and
+// the processing steps, in file order (dlt's order: the parent's fields
+// first, then the steps; the incremental filter comes after both).
+func (x *Extractor) process(ctx context.Context, r *Resource, v *Vars, child bool, records []any) ([]any, error) {
+	if len(records) > 0 && child && len(r.Config.IncludeFromParent) > 0 {
+		if err := includeFromParent(r, v, records); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range r.steps {
+		if len(records) == 0 {
+			break
+		}
+		out, err := s.step.Apply(ctx, records)
+		if err != nil {
+			var se *extension.StepError
+			if errors.As(err, &se) {
+				return nil, fmt.Errorf("%s (line %d): record %d of the page: %w", s.cfg.Hook.Path, s.cfg.Hook.Pos.Line, se.Index+1, se.Err)
+			}
+			return nil, fmt.Errorf("%s (line %d): %w", s.cfg.Hook.Path, s.cfg.Hook.Pos.Line, err)
+		}
+		records = out
+	}
+	return records, nil
+}
+
+// converted returns the cursor's values with incremental.convert applied
+// to each non-null value (dlt §6.2: lag is not converted).
+func (r *Resource) converted(ctx context.Context, vals map[string]any) (map[string]any, error) {
+	if r.convert == nil {
+		return vals, nil
+	}
+	out := make(map[string]any, len(vals))
+	for k, v := range vals {
+		if v != nil && k != "lag" {
+			c, err := r.convert.Convert(ctx, v)
+			if err != nil {
+				return nil, fmt.Errorf("%s (line %d): converting %s %v: %w", incrementalOf(r.Config).Convert.Path, incrementalOf(r.Config).Convert.Pos.Line, k, v, err)
+			}
+			v = c
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // boundAction is one built entry of response_actions.
@@ -354,7 +440,9 @@ func (x *Extractor) RunChain(ctx context.Context, r *Resource, v *Vars, emit fun
 		if cursor, err = r.Cursors(x.parentKey(r, v)); err != nil {
 			return &Error{Resource: name, Err: err}
 		}
-		v.Incremental = cursor.Values()
+		if v.Incremental, err = r.converted(ctx, cursor.Values()); err != nil {
+			return &Error{Resource: name, Err: err}
+		}
 	}
 	req, err := r.tmpl.Build(v)
 	if err != nil {
@@ -362,11 +450,11 @@ func (x *Extractor) RunChain(ctx context.Context, r *Resource, v *Vars, emit fun
 	}
 	emitPage := emit
 	emit = func(p *Page) error {
-		if len(p.Records) > 0 && child && len(r.Config.IncludeFromParent) > 0 {
-			if err := includeFromParent(r, v, p.Records); err != nil {
-				return &Error{Resource: name, Page: p.Number, Err: err}
-			}
+		recs, perr := x.process(ctx, r, v, child, p.Records)
+		if perr != nil {
+			return &Error{Resource: name, Page: p.Number, Err: perr}
 		}
+		p.Records = recs
 		if cursor != nil && len(p.Records) > 0 {
 			kept, stop, err := cursor.Filter(p.Records)
 			if err != nil {
@@ -402,7 +490,9 @@ func (r *Resource) FirstRequest() (*extension.Request, error) {
 		if err != nil {
 			return nil, err
 		}
-		v.Incremental = c.Values()
+		if v.Incremental, err = r.converted(context.Background(), c.Values()); err != nil {
+			return nil, err
+		}
 	}
 	return r.tmpl.Build(v)
 }
@@ -415,7 +505,10 @@ func (x *Extractor) runData(ctx context.Context, r *Resource, v *Vars, emit func
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	records := slices.Clone(r.Config.Data)
+	records, err := x.process(ctx, r, v, false, slices.Clone(r.Config.Data))
+	if err != nil {
+		return &Error{Resource: r.Config.Name, Page: 1, Err: err}
+	}
 	if r.Cursors != nil {
 		cursor, err := r.Cursors("")
 		if err != nil {

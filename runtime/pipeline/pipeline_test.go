@@ -60,12 +60,13 @@ func TestRefuseUnsupported(t *testing.T) {
 		{"plain append", config.Resource{Name: "a", WriteDisposition: "append"}, nil},
 		{"merge", config.Resource{Name: "a", WriteDisposition: "merge", MergeStrategy: "delete-insert"}, nil},
 		{"scd2", config.Resource{Name: "a", WriteDisposition: "merge", MergeStrategy: "scd2"}, []string{"resource a uses write_disposition: {disposition: merge, strategy: scd2}: sluice does not do the scd2 strategy yet"}},
-		{"incremental convert and steps", config.Resource{
+		{"wasm hooks", config.Resource{
 			Name: "a",
 			Endpoint: config.Endpoint{Incremental: &config.Incremental{CursorPath: "id", Path: "source.resources[0].endpoint.incremental",
-				Convert: &config.Hook{Engine: "js", Path: "source.resources[0].endpoint.incremental.convert", Pos: config.Pos{Line: 7, Column: 9}}}},
-			ProcessingSteps: []config.ProcessingStep{{Kind: "filter"}},
-		}, []string{"source.resources[0].endpoint.incremental.convert (line 7, col 9): resource a uses incremental.convert", "processing_steps"}},
+				Convert: &config.Hook{Engine: "wasm", Path: "source.resources[0].endpoint.incremental.convert", Pos: config.Pos{Line: 7, Column: 9}}}},
+			ProcessingSteps: []config.ProcessingStep{{Kind: "filter", Hook: config.Hook{Engine: "wasm"}}},
+		}, []string{"source.resources[0].endpoint.incremental.convert (line 7, col 9): resource a uses a wasm incremental.convert", "a wasm processing step"}},
+		{"js and cel hooks", config.Resource{Name: "a", ProcessingSteps: []config.ProcessingStep{{Kind: "filter", Hook: config.Hook{Engine: "js"}}, {Kind: "map", Hook: config.Hook{Engine: "cel"}}}}, nil},
 		{"dependent", config.Resource{Name: "a", Parent: "b", IncludeFromParent: []string{"id"}}, nil},
 		{"incremental", config.Resource{Name: "a", Endpoint: config.Endpoint{Incremental: &config.Incremental{CursorPath: "id"}}}, nil},
 		{"table hints", config.Resource{Name: "a", Extra: map[string]any{"schema_contract": "freeze", "nested_hints": map[string]any{}}},
