@@ -37,7 +37,7 @@ test: fmt-check vet
 bench: bench-go bench-load
 
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./runtime/... ./internal/...
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./runtime/... ./internal/... ./scripting/...
 
 bench-load: build
 	./examples/demo/bench-load.sh $(BIN) 10000 200000
