@@ -2,6 +2,8 @@ package js
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/demoapi"
@@ -34,4 +36,9 @@ func newStep(t testing.TB, kind, src string, env *extension.Env) extension.Step 
 		t.Fatalf("%s %q: %v", kind, src, err)
 	}
 	return s
+}
+
+func jsonDecode(resp *http.Response, v any) error {
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
 }
