@@ -1,0 +1,49 @@
+package js
+
+import (
+	"context"
+	"testing"
+)
+
+// benchPage is the page size the benchmarks use: the demo API's default.
+const benchPage = 100
+
+// benchSteps applies a step to 100,000 user records, a page at a time,
+// and reports records/s.
+func benchSteps(b *testing.B, kind, src string) {
+	recs := users(100_000)
+	s := newStep(b, kind, src, nil)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for i := 0; i < len(recs); i += benchPage {
+			if _, err := s.Apply(ctx, recs[i:i+benchPage]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkFilter: a JS filter over 100,000 realistic records.
+func BenchmarkFilter(b *testing.B) {
+	benchSteps(b, "filter", `item.isActive && item.score > 50`)
+}
+
+// BenchmarkMap: a JS map that reshapes a record into a new one, reading
+// nested fields.
+func BenchmarkMap(b *testing.B) {
+	benchSteps(b, "map", `({id: item.id * 10, name: item.name, email: item.email.toLowerCase(), city: item.address.city, orders: item.orders.length})`)
+}
+
+// BenchmarkMapSpread: a map that copies the whole record with spread and
+// changes two fields; goja's spread costs about one allocation per field.
+func BenchmarkMapSpread(b *testing.B) {
+	benchSteps(b, "map", `({...item, id: item.id * 10, email: item.email.toLowerCase()})`)
+}
+
+// BenchmarkMapInPlace: a function body that changes item and returns it.
+func BenchmarkMapInPlace(b *testing.B) {
+	benchSteps(b, "map", `item.id = item.id * 10; return item`)
+}
