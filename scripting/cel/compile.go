@@ -2,10 +2,12 @@ package cel
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
 )
 
@@ -20,7 +22,22 @@ type compiled struct {
 	// exists, exists_one, map, filter, …): only those can run long, so
 	// only those are evaluated with the deadline checked inside.
 	loops bool
+	// maxCost is the most the expression can cost in one evaluation, as
+	// cel-go's estimator bounds it (math.MaxUint64 when it depends on the
+	// size of the input): when it is within the cost limit, evaluation
+	// needs no cost tracking.
+	maxCost uint64
 }
+
+// noHints is a cost estimator that knows nothing beyond the types: sizes
+// of the input are unbounded.
+type noHints struct{}
+
+func (noHints) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
+	return nil
+}
+
+func (noHints) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }
 
 // compile parses and type-checks src against the hook's variables and
 // checks that its type can be what the hook needs (want, or dyn). The
@@ -58,5 +75,9 @@ func compile(src string, want ...*cel.Type) (*compiled, error) {
 	}
 	nav := celast.NavigateAST(ast.NativeRep())
 	loops := len(celast.MatchDescendants(nav, celast.KindMatcher(celast.ComprehensionKind))) > 0
-	return &compiled{ast: ast, loops: loops}, nil
+	maxCost := uint64(math.MaxUint64)
+	if est, err := env.EstimateCost(ast, noHints{}); err == nil {
+		maxCost = est.Max
+	}
+	return &compiled{ast: ast, loops: loops, maxCost: maxCost}, nil
 }

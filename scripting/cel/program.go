@@ -48,7 +48,7 @@ func build(c *compiled, name string, config map[string]any, env *extension.Env, 
 		return nil, fmt.Errorf("cel: the environment: %w", err)
 	}
 	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
-	if costLimit > 0 {
+	if costLimit > 0 && c.maxCost > costLimit {
 		opts = append(opts, cel.CostLimit(costLimit))
 	}
 	if c.loops {
