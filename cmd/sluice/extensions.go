@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/scripting/cel"
 	"github.com/sluicehq/sluice/scripting/js"
 )
 
@@ -13,6 +14,7 @@ import (
 var registrars = []func(*extension.Registries){
 	builtin.Register,
 	js.Register,
+	cel.Register,
 }
 
 // registries returns the extension registries of this build. validate and

@@ -1,0 +1,83 @@
+package cel
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/cost"
+	"cel.dev/cel-go/common/types"
+)
+
+// MaxSourceBytes bounds an expression's text: CEL is for expressions, a
+// longer program belongs in JavaScript or WASM.
+const MaxSourceBytes = 100_000
+
+// compiled is a parsed and type-checked expression, ready to be built.
+type compiled struct {
+	ast *cel.Ast
+	// loops tells whether the expression has a comprehension (all,
+	// exists, exists_one, map, filter, …): only those can run long, so
+	// only those are evaluated with the deadline checked inside.
+	loops bool
+	// maxCost is the most the expression can cost in one evaluation, as
+	// cel-go's estimator bounds it (math.MaxUint64 when it depends on the
+	// size of the input): when it is within the cost limit, evaluation
+	// needs no cost tracking.
+	maxCost uint64
+}
+
+// noHints is a cost estimator that knows nothing beyond the types: sizes
+// of the input are unbounded.
+type noHints struct{}
+
+func (noHints) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
+	return nil
+}
+
+func (noHints) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }
+
+// compile parses and type-checks src against the hook's variables and
+// checks that its type can be what the hook needs (want, or dyn). The
+// error has the position and a caret under the problem.
+func compile(src string, want ...*cel.Type) (*compiled, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, fmt.Errorf("the CEL expression is empty")
+	}
+	if len(src) > MaxSourceBytes {
+		return nil, fmt.Errorf("the CEL expression is %d bytes, over the %d an expression may have; write a longer program in JavaScript", len(src), MaxSourceBytes)
+	}
+	env, err := checkEnv()
+	if err != nil {
+		return nil, fmt.Errorf("cel: the environment: %w", err)
+	}
+	ast, iss := env.Compile(src)
+	if iss != nil && iss.Err() != nil {
+		return nil, fmt.Errorf("invalid CEL expression: %s", strings.TrimPrefix(iss.String(), "ERROR: "))
+	}
+	if len(want) > 0 {
+		out := ast.OutputType()
+		ok := out.Kind() == types.DynKind || out.Kind() == types.AnyKind
+		for _, w := range want {
+			if out.IsAssignableType(w) || w.IsAssignableType(out) {
+				ok = true
+			}
+		}
+		if !ok {
+			names := make([]string, len(want))
+			for i, w := range want {
+				names[i] = w.String()
+			}
+			return nil, fmt.Errorf("the CEL expression gives %s; it must give %s", out, strings.Join(names, " or "))
+		}
+	}
+	nav := celast.NavigateAST(ast.NativeRep())
+	loops := len(celast.MatchDescendants(nav, celast.KindMatcher(celast.ComprehensionKind))) > 0
+	maxCost := uint64(math.MaxUint64)
+	if est, err := env.EstimateCost(ast, noHints{}); err == nil {
+		maxCost = est.Max
+	}
+	return &compiled{ast: ast, loops: loops, maxCost: maxCost}, nil
+}
