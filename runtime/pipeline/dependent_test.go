@@ -20,6 +20,8 @@ import (
 	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/scripting/cel"
+	"github.com/sluicehq/sluice/scripting/js"
 )
 
 // blogServer serves n users (pages of 100 with next links) with 3 posts
@@ -105,11 +107,20 @@ func newBlogServer(t *testing.T, users int) *blogServer {
 	return s
 }
 
+// testRegistries are this build's: the built-ins and the JS and CEL
+// engines, as cmd/sluice registers them.
+func testRegistries() *extension.Registries {
+	reg := extension.NewRegistries()
+	builtin.Register(reg)
+	js.Register(reg)
+	cel.Register(reg)
+	return reg
+}
+
 // runYAML parses yml (base_url filled in) and runs it into dir/blog.db.
 func runYAML(t *testing.T, yml, dir string, o Options) (*Summary, error) {
 	t.Helper()
-	reg := extension.NewRegistries()
-	builtin.Register(reg)
+	reg := testRegistries()
 	f, err := config.Parse([]byte(yml), filepath.Join(dir, "blog.yaml"), dir, config.Options{Registries: reg})
 	if err != nil {
 		t.Fatal(err)
