@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"github.com/sluicehq/sluice/runtime/cursorvalue"
+	"github.com/sluicehq/sluice/scripting/cel"
+	"github.com/sluicehq/sluice/scripting/js"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,31 +46,9 @@ func testRegistries() *extension.Registries {
 	r.Paginators.Register("header_link", extension.Spec{Fields: []extension.Field{{Name: "links_next_key", Type: extension.TypeString, Doc: "(next)"}}},
 		pag(func(a *extension.Args) { a.String("links_next_key", "next") }))
 	r.Paginators.Register("single_page", extension.Spec{}, pag(func(*extension.Args) {}))
-	// hook engines that take any code: the engines' own tests compile it
-	hookSpec := extension.Spec{Fields: []extension.Field{
-		{Name: extension.HookKind, Type: extension.TypeString, Doc: "step kind"},
-		{Name: extension.HookSource, Type: extension.TypeString, Doc: "code"},
-		{Name: extension.HookConfig, Type: extension.TypeObject, Doc: "config"},
-	}}
-	readHook := func(a *extension.Args) {
-		a.String(extension.HookKind, "")
-		a.String(extension.HookSource, "")
-		a.Map(extension.HookConfig)
-	}
-	for _, engine := range []string{"js", "cel"} {
-		r.Steps.Register(engine, hookSpec, func(a *extension.Args) (extension.Builder[extension.Step], error) {
-			readHook(a)
-			return extension.Ready[extension.Step](nil), nil
-		})
-		r.Converts.Register(engine, hookSpec, func(a *extension.Args) (extension.Builder[extension.Converter], error) {
-			readHook(a)
-			return extension.Ready[extension.Converter](nil), nil
-		})
-		r.Actions.Register(engine, hookSpec, func(a *extension.Args) (extension.Builder[extension.ResponseAction], error) {
-			readHook(a)
-			return extension.Ready[extension.ResponseAction](nil), nil
-		})
-	}
+	// the real engines: validate compiles hook code with them
+	js.Register(r)
+	cel.Register(r)
 	r.Paginators.Register("page_number", extension.Spec{Fields: []extension.Field{{Name: "base_page", Type: extension.TypeString, Doc: ""}, {Name: "page_param", Type: extension.TypeString, Doc: ""}, {Name: "total_path", Type: extension.TypeString, Doc: ""}}},
 		pag(func(a *extension.Args) {
 			a.Int("base_page", 0)
@@ -989,8 +969,8 @@ func TestRegistryProblems(t *testing.T) {
         paginator:
           type: cursr
 `, []want{
-			{Path: "source.client.paginator.type", Line: 3, Msg: `unknown paginator type "json_lnk"; known types: header_link, json_link, offset, page_number, single_page`, Hint: `did you mean "json_link"?`},
-			{Path: "source.resources[0].endpoint.paginator.type", Line: 8, Msg: `unknown paginator type "cursr"; known types: header_link, json_link`},
+			{Path: "source.client.paginator.type", Line: 3, Msg: `unknown paginator type "json_lnk"; known types: header_link, js, json_link, offset, page_number, single_page`, Hint: `did you mean "json_link"?`},
+			{Path: "source.resources[0].endpoint.paginator.type", Line: 8, Msg: `unknown paginator type "cursr"; known types: header_link, js, json_link`},
 		}},
 		{"bad arg at its line", head + `  client:
     base_url: "https://x.test/"
