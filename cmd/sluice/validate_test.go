@@ -121,3 +121,26 @@ func TestValidateRunRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateCompilesHooks: code that does not compile is a problem of
+// validate, at its line, before any request.
+func TestValidateCompilesHooks(t *testing.T) {
+	path := writePipeline(t, `pipeline: {name: h}
+source:
+  client: {base_url: "https://x.test/"}
+  resources:
+    - name: users
+      processing_steps:
+        - map: "({...item, id: item.id * })"
+        - filter: {cel: "item.id >"}
+`)
+	code, _, stderr := sluice(t, "validate", path)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", code, stderr)
+	}
+	for _, want := range []string{"source.resources[0].processing_steps[0].map (line 7", "source.resources[0].processing_steps[1].filter (line 8"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not locate %q:\n%s", want, stderr)
+		}
+	}
+}
