@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/scripting/cel"
 )
 
 // registrars fill the extension registries of this build, in order: the
@@ -11,6 +12,7 @@ import (
 // the engine, config and validate never name an implementation.
 var registrars = []func(*extension.Registries){
 	builtin.Register,
+	cel.Register,
 }
 
 // registries returns the extension registries of this build. validate and
