@@ -3,6 +3,7 @@ package cel
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 
 	"cel.dev/cel-go/cel"
@@ -14,6 +15,9 @@ import (
 // MaxSourceBytes bounds an expression's text: CEL is for expressions, a
 // longer program belongs in JavaScript or WASM.
 const MaxSourceBytes = 100_000
+
+// issuePos is how cel-go starts each problem it reports.
+var issuePos = regexp.MustCompile(`ERROR: <input>:(\d+):(\d+):`)
 
 // compiled is a parsed and type-checked expression, ready to be built.
 type compiled struct {
@@ -55,7 +59,11 @@ func compile(src string, want ...*cel.Type) (*compiled, error) {
 	}
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
-		return nil, fmt.Errorf("invalid CEL expression: %s", strings.TrimPrefix(iss.String(), "ERROR: "))
+		msg := issuePos.ReplaceAllString(iss.String(), "line $1, column $2:")
+		if strings.Contains(msg, "no matching overload for '_?_:_'") {
+			msg += "\n(the two branches of ?: must have the same type: wrap one in dyn(…), e.g. cond ? dyn(\"ignore\") : {\"status\": 200})"
+		}
+		return nil, fmt.Errorf("invalid CEL expression: %s", msg)
 	}
 	if len(want) > 0 {
 		out := ast.OutputType()
