@@ -59,7 +59,8 @@ func compile(src string, want ...*cel.Type) (*compiled, error) {
 	}
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
-		msg := issuePos.ReplaceAllString(iss.String(), "line $1, column $2:")
+		msg := strings.ReplaceAll(iss.String(), "ERROR: <input>:-1:0: ", "") // a problem of the whole expression
+		msg = issuePos.ReplaceAllString(msg, "line $1, column $2:")
 		if strings.Contains(msg, "no matching overload for '_?_:_'") {
 			msg += "\n(the two branches of ?: must have the same type: wrap one in dyn(…), e.g. cond ? dyn(\"ignore\") : {\"status\": 200})"
 		}

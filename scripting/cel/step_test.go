@@ -292,6 +292,7 @@ func TestParseErrors(t *testing.T) {
 		{map[string]any{"kind": "filter", "source": "true", "script": "x"}, "script", "unknown field"},
 		{map[string]any{"kind": "filter", "source": "true", "config": "x"}, "config", "expected an object"},
 		{map[string]any{"kind": "filter", "source": strings.Repeat("1 + ", 30000) + "1 > 0"}, "source", "over the"},
+		{map[string]any{"kind": "filter", "source": strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300) + " > 0"}, "source", "invalid CEL expression: expression recursion limit exceeded: 250"},
 	}
 	for _, tt := range tests {
 		_, err := reg.Steps.Parse(Type, tt.args)
