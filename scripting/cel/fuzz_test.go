@@ -33,14 +33,14 @@ func FuzzExpression(f *testing.F) {
 				t.Fatalf("%q took %v", src, took)
 			}
 		}()
-		c, err := compile(src)
+		c, err := compile(varItem, src)
 		if took := time.Since(start); took > time.Second {
 			t.Fatalf("compiling %q took %v", src, took)
 		}
 		if err != nil {
 			return
 		}
-		p, err := build(c, varItem, map[string]any{"a": 1}, env, DefaultCostLimit)
+		p, err := build(c, map[string]any{"a": 1}, env, DefaultCostLimit)
 		if err != nil {
 			t.Fatalf("%q compiled but did not build: %v", src, err)
 		}

@@ -19,11 +19,11 @@ const runaway = `[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,
 // cost limit (0: none), so that the time limit can be seen on its own.
 func stepWithCostLimit(t *testing.T, kind, src string, env *extension.Env, limit uint64) extension.Step {
 	t.Helper()
-	c, err := compile(src)
+	c, err := compile(varItem, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := build(c, varItem, nil, env, limit)
+	p, err := build(c, nil, env, limit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestCostTrackingOnlyWhereNeeded(t *testing.T) {
 		{`item.name + item.name`, true},
 		{runaway, true},
 	} {
-		c, err := compile(tt.src)
+		c, err := compile(varItem, tt.src)
 		if err != nil {
 			t.Fatal(err)
 		}

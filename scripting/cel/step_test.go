@@ -278,6 +278,7 @@ func TestParseErrors(t *testing.T) {
 		{map[string]any{"kind": "filter", "source": "item.id >"}, "source", "line 1, column 10: Syntax error"},
 		{map[string]any{"kind": "filter", "source": "item.id == 1 &&\n  item.name = 'x'"}, "source", "line 2, column 13"},
 		{map[string]any{"kind": "filter", "source": "itm.id == 1"}, "source", "undeclared reference to 'itm'"},
+		{map[string]any{"kind": "filter", "source": "response.status == 200"}, "source", "undeclared reference to 'response'"},
 		{map[string]any{"kind": "filter", "source": `"yes"`}, "source", "gives string; it must give bool"},
 		{map[string]any{"kind": "map", "source": `[item]`}, "source", "it must give map(string, dyn)"},
 		{map[string]any{"kind": "flat_map", "source": `item.id`}, "", ""}, // dyn: checked per record
