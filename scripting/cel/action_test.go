@@ -138,6 +138,7 @@ func TestActionErrors(t *testing.T) {
 		{`"maybe"`, `"maybe" is none of them`},
 		{`404`, "the CEL expression gives int; it must give string or map(string, dyn)"},
 		{`response.status ==`, "Syntax error"},
+		{`item.id == 1 ? "fail" : "continue"`, "undeclared reference to 'item'"},
 	} {
 		_, err := reg.Actions.Parse(Type, map[string]any{"source": tt.src})
 		var ae *extension.ArgError

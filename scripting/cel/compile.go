@@ -3,6 +3,7 @@ package cel
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 
 	"cel.dev/cel-go/cel"
@@ -15,9 +16,14 @@ import (
 // longer program belongs in JavaScript or WASM.
 const MaxSourceBytes = 100_000
 
+// issuePos is how cel-go starts each problem it reports.
+var issuePos = regexp.MustCompile(`ERROR: <input>:(\d+):(\d+):`)
+
 // compiled is a parsed and type-checked expression, ready to be built.
 type compiled struct {
 	ast *cel.Ast
+	// name is the hook's variable: item, value or response.
+	name string
 	// loops tells whether the expression has a comprehension (all,
 	// exists, exists_one, map, filter, …): only those can run long, so
 	// only those are evaluated with the deadline checked inside.
@@ -39,23 +45,29 @@ func (noHints) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *
 
 func (noHints) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }
 
-// compile parses and type-checks src against the hook's variables and
+// compile parses and type-checks src against the hook's variable (name)
+// and config, and
 // checks that its type can be what the hook needs (want, or dyn). The
 // error has the position and a caret under the problem.
-func compile(src string, want ...*cel.Type) (*compiled, error) {
+func compile(name, src string, want ...*cel.Type) (*compiled, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("the CEL expression is empty")
 	}
 	if len(src) > MaxSourceBytes {
 		return nil, fmt.Errorf("the CEL expression is %d bytes, over the %d an expression may have; write a longer program in JavaScript", len(src), MaxSourceBytes)
 	}
-	env, err := checkEnv()
+	env, err := checkEnv(name)
 	if err != nil {
 		return nil, fmt.Errorf("cel: the environment: %w", err)
 	}
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
-		return nil, fmt.Errorf("invalid CEL expression: %s", strings.TrimPrefix(iss.String(), "ERROR: "))
+		msg := strings.ReplaceAll(iss.String(), "ERROR: <input>:-1:0: ", "") // a problem of the whole expression
+		msg = issuePos.ReplaceAllString(msg, "line $1, column $2:")
+		if strings.Contains(msg, "no matching overload for '_?_:_'") {
+			msg += "\n(the two branches of ?: must have the same type: wrap one in dyn(…), e.g. cond ? dyn(\"ignore\") : {\"status\": 200})"
+		}
+		return nil, fmt.Errorf("invalid CEL expression: %s", msg)
 	}
 	if len(want) > 0 {
 		out := ast.OutputType()
@@ -79,5 +91,5 @@ func compile(src string, want ...*cel.Type) (*compiled, error) {
 	if est, err := env.EstimateCost(ast, noHints{}); err == nil {
 		maxCost = est.Max
 	}
-	return &compiled{ast: ast, loops: loops, maxCost: maxCost}, nil
+	return &compiled{ast: ast, name: name, loops: loops, maxCost: maxCost}, nil
 }

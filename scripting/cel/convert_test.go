@@ -66,9 +66,11 @@ func TestConvertErrors(t *testing.T) {
 			t.Errorf("%s(%v): error %v, want %q", tt.src, tt.in, err, tt.msg)
 		}
 	}
-	_, err := reg.Converts.Parse(Type, map[string]any{"source": "value +"})
-	var ae *extension.ArgError
-	if !errors.As(err, &ae) || ae.Field != "source" {
-		t.Fatalf("a syntax error gave %v", err)
+	for _, src := range []string{"value +", "item.id"} {
+		_, err := reg.Converts.Parse(Type, map[string]any{"source": src})
+		var ae *extension.ArgError
+		if !errors.As(err, &ae) || ae.Field != "source" {
+			t.Fatalf("%s gave %v", src, err)
+		}
 	}
 }

@@ -6,7 +6,8 @@
 // validated, so a syntax or type error is reported at the field with its
 // line and column. Build turns it into a cel.Program bound to the
 // resource's host API; the program is shared by every goroutine of the
-// resource, and each record is evaluated with a fresh, tiny activation.
+// resource, and each call evaluates its records with one small
+// activation, reused from record to record.
 //
 // The sandbox is CEL's own: an expression has no statements, no loops
 // other than the bounded comprehension macros, no I/O and no globals to

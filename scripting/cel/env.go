@@ -30,9 +30,6 @@ const MaxListRange = 100_000
 // millisecond.
 var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
 	return cel.NewEnv(
-		cel.Variable(varItem, cel.DynType),
-		cel.Variable(varValue, cel.DynType),
-		cel.Variable(varResponse, cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable(varConfig, cel.MapType(cel.StringType, cel.DynType)),
 		cel.CrossTypeNumericComparisons(true),
 		cel.DefaultUTCTimeZone(true),
@@ -45,24 +42,47 @@ var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
 	)
 })
 
-// checkEnv is baseEnv with a now() that reads the wall clock: the one
-// Parse type-checks against (it never evaluates).
-var checkEnv = sync.OnceValues(func() (*cel.Env, error) {
-	base, err := baseEnv()
-	if err != nil {
-		return nil, err
+// hookVars are the variables of each kind of hook besides config: a
+// filter that names `response` is an error at validate, not at a record.
+var hookVars = map[string]*cel.Type{
+	varItem:     cel.DynType,
+	varValue:    cel.DynType,
+	varResponse: cel.MapType(cel.StringType, cel.DynType),
+}
+
+// checkEnvs are, per hook variable, baseEnv with that variable and a now()
+// that reads the wall clock: what Parse type-checks against (it never
+// evaluates).
+var checkEnvs = sync.OnceValues(func() (map[string]*cel.Env, error) {
+	out := map[string]*cel.Env{}
+	for name := range hookVars {
+		e, err := runEnv(name, time.Now)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = e
 	}
-	return base.Extend(nowFunction(time.Now))
+	return out, nil
 })
 
-// runEnv returns the environment a hook is built in: baseEnv with now()
-// bound to clock.
-func runEnv(clock func() time.Time) (*cel.Env, error) {
+// checkEnv returns the environment expressions over the variable name
+// are checked in.
+func checkEnv(name string) (*cel.Env, error) {
+	envs, err := checkEnvs()
+	if err != nil {
+		return nil, err
+	}
+	return envs[name], nil
+}
+
+// runEnv returns the environment a hook over the variable name is built
+// in: baseEnv with that variable and now() bound to clock.
+func runEnv(name string, clock func() time.Time) (*cel.Env, error) {
 	base, err := baseEnv()
 	if err != nil {
 		return nil, err
 	}
-	return base.Extend(nowFunction(clock))
+	return base.Extend(cel.Variable(name, hookVars[name]), nowFunction(clock))
 }
 
 // pureHostFunctions declares the host API's pure functions under their

@@ -15,7 +15,7 @@ import (
 // Every CEL entry of the host API's description exists here, under that
 // name.
 func TestHostFunctionsDescribedExist(t *testing.T) {
-	env, err := checkEnv()
+	env, err := checkEnv(varItem)
 	if err != nil {
 		t.Fatal(err)
 	}

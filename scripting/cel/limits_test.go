@@ -19,11 +19,11 @@ const runaway = `[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,
 // cost limit (0: none), so that the time limit can be seen on its own.
 func stepWithCostLimit(t *testing.T, kind, src string, env *extension.Env, limit uint64) extension.Step {
 	t.Helper()
-	c, err := compile(src)
+	c, err := compile(varItem, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := build(c, varItem, nil, env, limit)
+	p, err := build(c, nil, env, limit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestTimeLimit(t *testing.T) {
 	if !errors.As(err, &se) || se.Index != 0 || !errors.As(err, &te) || te.Limit != limit {
 		t.Fatalf("error %v, want a timeout at record 1", err)
 	}
-	if took < limit || took > limit+300*time.Millisecond {
+	if took < limit || took > limit+time.Second { // unbounded, it would take minutes; the slack is for -race on a busy machine
 		t.Fatalf("stopped after %v; the limit is %v", took, limit)
 	}
 	for _, want := range []string{"record 1", "time limit of 150ms", "limits: {timeout_ms: 300}"} {
@@ -60,7 +60,7 @@ func TestTimeLimitBetweenRecords(t *testing.T) {
 	for len(page) < 400_000 {
 		page = append(page, page...)
 	}
-	env := &extension.Env{Limits: extension.Limits{Timeout: 5 * time.Millisecond}}
+	env := &extension.Env{Limits: extension.Limits{Timeout: 30 * time.Millisecond}}
 	st := newStep(t, "filter", `item.email.endsWith(".org") || item.name.startsWith("Ada")`, nil, env)
 	_, err := st.Apply(context.Background(), page)
 	var se *extension.StepError
@@ -87,7 +87,7 @@ func TestCostLimit(t *testing.T) {
 	if !errors.As(err, &se) || !errors.As(err, &ce) || ce.Limit != DefaultCostLimit {
 		t.Fatalf("error %v, want the cost limit", err)
 	}
-	if took := time.Since(start); took > time.Second {
+	if took := time.Since(start); took > 5*time.Second { // unbounded, it would take minutes
 		t.Fatalf("the cost limit stopped the expression after %v", took)
 	}
 	if !strings.Contains(err.Error(), "cost limit of 1000000") {
@@ -126,7 +126,7 @@ func TestCostTrackingOnlyWhereNeeded(t *testing.T) {
 		{`item.name + item.name`, true},
 		{runaway, true},
 	} {
-		c, err := compile(tt.src)
+		c, err := compile(varItem, tt.src)
 		if err != nil {
 			t.Fatal(err)
 		}

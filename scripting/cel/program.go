@@ -41,9 +41,9 @@ type program struct {
 // build makes the program of c for a resource: now() reads env's clock,
 // config is the hook's config, every evaluation is bounded by costLimit
 // and every call by the resource's timeout.
-func build(c *compiled, name string, config map[string]any, env *extension.Env, costLimit uint64) (*program, error) {
+func build(c *compiled, config map[string]any, env *extension.Env, costLimit uint64) (*program, error) {
 	env = env.WithDefaults()
-	e, err := runEnv(env.Now)
+	e, err := runEnv(c.name, env.Now)
 	if err != nil {
 		return nil, fmt.Errorf("cel: the environment: %w", err)
 	}
@@ -66,7 +66,7 @@ func build(c *compiled, name string, config map[string]any, env *extension.Env, 
 		timeout = extension.DefaultHookTimeout
 	}
 	return &program{
-		prg: prg, loops: c.loops, name: name,
+		prg: prg, loops: c.loops, name: c.name,
 		config:  types.DefaultTypeAdapter.NativeToValue(normalize(config)),
 		timeout: timeout, limit: costLimit,
 	}, nil

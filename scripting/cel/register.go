@@ -52,7 +52,7 @@ func Register(reg *extension.Registries) {
 
 // hookArgs reads the arguments every CEL hook takes and compiles the
 // source; a compile problem is recorded at the source field.
-func hookArgs(a *extension.Args, want ...*cel.Type) (*compiled, map[string]any) {
+func hookArgs(a *extension.Args, name string, want ...*cel.Type) (*compiled, map[string]any) {
 	raw, _ := a.Raw(extension.HookSource)
 	config := a.Map(extension.HookConfig)
 	src, ok := raw.(string)
@@ -64,7 +64,7 @@ func hookArgs(a *extension.Args, want ...*cel.Type) (*compiled, map[string]any) 
 		}
 		return nil, config
 	}
-	c, err := compile(src, want...)
+	c, err := compile(name, src, want...)
 	if err != nil {
 		a.Fail(extension.HookSource, "%v", err)
 		return nil, config
@@ -88,12 +88,12 @@ func parseStep(a *extension.Args) (extension.Builder[extension.Step], error) {
 	default:
 		a.Fail(extension.HookKind, "a processing step is one of filter, map, flat_map, not %q", kind)
 	}
-	c, config := hookArgs(a, want...)
+	c, config := hookArgs(a, varItem, want...)
 	if c == nil || want == nil {
 		return nil, nil
 	}
 	return extension.BuilderFunc[extension.Step](func(_ context.Context, env *extension.Env) (extension.Step, error) {
-		p, err := build(c, varItem, config, env, DefaultCostLimit)
+		p, err := build(c, config, env, DefaultCostLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -102,12 +102,12 @@ func parseStep(a *extension.Args) (extension.Builder[extension.Step], error) {
 }
 
 func parseConvert(a *extension.Args) (extension.Builder[extension.Converter], error) {
-	c, config := hookArgs(a)
+	c, config := hookArgs(a, varValue)
 	if c == nil {
 		return nil, nil
 	}
 	return extension.BuilderFunc[extension.Converter](func(_ context.Context, env *extension.Env) (extension.Converter, error) {
-		p, err := build(c, varValue, config, env, DefaultCostLimit)
+		p, err := build(c, config, env, DefaultCostLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,7 @@ func parseConvert(a *extension.Args) (extension.Builder[extension.Converter], er
 }
 
 func parseAction(a *extension.Args) (extension.Builder[extension.ResponseAction], error) {
-	c, config := hookArgs(a, cel.StringType, cel.MapType(cel.StringType, cel.DynType))
+	c, config := hookArgs(a, varResponse, cel.StringType, cel.MapType(cel.StringType, cel.DynType))
 	if c == nil {
 		return nil, nil
 	}
@@ -127,7 +127,7 @@ func parseAction(a *extension.Args) (extension.Builder[extension.ResponseAction]
 		}
 	}
 	return extension.BuilderFunc[extension.ResponseAction](func(_ context.Context, env *extension.Env) (extension.ResponseAction, error) {
-		p, err := build(c, varResponse, config, env, DefaultCostLimit)
+		p, err := build(c, config, env, DefaultCostLimit)
 		if err != nil {
 			return nil, err
 		}

@@ -35,36 +35,36 @@ func (s *step) Apply(ctx context.Context, records []any) ([]any, error) {
 	for i, rec := range records {
 		select {
 		case <-done:
-			return nil, s.fail(ctx, i, s.p.stopped(ctx))
+			return nil, s.fail(i, s.p.stopped(ctx))
 		default:
 		}
 		act.value = rec
 		v, err := s.p.eval(ctx, act)
 		if err != nil {
-			return nil, s.fail(ctx, i, err)
+			return nil, s.fail(i, err)
 		}
 		switch s.kind {
 		case extension.StepFilter:
 			b, ok := v.(types.Bool)
 			if !ok {
-				return nil, s.fail(ctx, i, fmt.Errorf("a filter must give true or false, this one gave the %s", describeVal(v)))
+				return nil, s.fail(i, fmt.Errorf("a filter must give true or false, this one gave the %s", describeVal(v)))
 			}
 			if b {
 				out = append(out, rec)
 			}
 		case extension.StepMap:
 			if _, ok := v.(traits.Mapper); !ok {
-				return nil, s.fail(ctx, i, fmt.Errorf("a map must give an object (e.g. {\"id\": item.id}), this one gave the %s", describeVal(v)))
+				return nil, s.fail(i, fmt.Errorf("a map must give an object (e.g. {\"id\": item.id}), this one gave the %s", describeVal(v)))
 			}
 			m, err := toJSON(v)
 			if err != nil {
-				return nil, s.fail(ctx, i, fmt.Errorf("the map's result: %w", err))
+				return nil, s.fail(i, fmt.Errorf("the map's result: %w", err))
 			}
 			out = append(out, m)
 		case extension.StepFlatMap:
 			out, err = appendFlat(out, v)
 			if err != nil {
-				return nil, s.fail(ctx, i, err)
+				return nil, s.fail(i, err)
 			}
 		}
 	}
@@ -98,7 +98,7 @@ func appendFlat(out []any, v ref.Val) ([]any, error) {
 
 // fail wraps err as the failure at record i. When the run itself was
 // cancelled (not the step's time limit), that is what is returned.
-func (s *step) fail(_ context.Context, i int, err error) error {
+func (s *step) fail(i int, err error) error {
 	var te *TimeoutError
 	if !errors.As(err, &te) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return err

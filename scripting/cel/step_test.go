@@ -275,14 +275,15 @@ func TestParseErrors(t *testing.T) {
 		field string
 		msg   string
 	}{
-		{map[string]any{"kind": "filter", "source": "item.id >"}, "source", "1:10"},
-		{map[string]any{"kind": "filter", "source": "item.id == 1 &&\n  item.name = 'x'"}, "source", "2:"},
+		{map[string]any{"kind": "filter", "source": "item.id >"}, "source", "line 1, column 10: Syntax error"},
+		{map[string]any{"kind": "filter", "source": "item.id == 1 &&\n  item.name = 'x'"}, "source", "line 2, column 13"},
 		{map[string]any{"kind": "filter", "source": "itm.id == 1"}, "source", "undeclared reference to 'itm'"},
+		{map[string]any{"kind": "filter", "source": "response.status == 200"}, "source", "undeclared reference to 'response'"},
 		{map[string]any{"kind": "filter", "source": `"yes"`}, "source", "gives string; it must give bool"},
 		{map[string]any{"kind": "map", "source": `[item]`}, "source", "it must give map(string, dyn)"},
 		{map[string]any{"kind": "flat_map", "source": `item.id`}, "", ""}, // dyn: checked per record
 		{map[string]any{"kind": "map", "source": `{1: item.id}`}, "source", "gives map(int, dyn); it must give map(string, dyn)"},
-		{map[string]any{"kind": "flat_map", "source": `item.id == 1 ? null : [item]`}, "source", "no matching overload for '_?_:_'"},
+		{map[string]any{"kind": "flat_map", "source": `item.id == 1 ? null : [item]`}, "source", "wrap one in dyn(…)"},
 		{map[string]any{"kind": "flat_map", "source": `"x"`}, "source", "it must give list(dyn) or null_type"},
 		{map[string]any{"kind": "filter", "source": `sha256(1) == ""`}, "source", "found no matching overload for 'sha256'"},
 		{map[string]any{"kind": "filter", "source": "  "}, "source", "empty"},
@@ -292,6 +293,7 @@ func TestParseErrors(t *testing.T) {
 		{map[string]any{"kind": "filter", "source": "true", "script": "x"}, "script", "unknown field"},
 		{map[string]any{"kind": "filter", "source": "true", "config": "x"}, "config", "expected an object"},
 		{map[string]any{"kind": "filter", "source": strings.Repeat("1 + ", 30000) + "1 > 0"}, "source", "over the"},
+		{map[string]any{"kind": "filter", "source": strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300) + " > 0"}, "source", "invalid CEL expression: expression recursion limit exceeded: 250"},
 	}
 	for _, tt := range tests {
 		_, err := reg.Steps.Parse(Type, tt.args)

@@ -61,6 +61,20 @@ func toJSONDepth(v ref.Val, depth int) (any, error) {
 		return copyJSON(n, depth)
 	case []any:
 		return copyJSON(n, depth)
+	case map[ref.Val]ref.Val: // a map literal: read it without an iterator
+		out := make(map[string]any, len(n))
+		for k, e := range n {
+			ks, ok := k.(types.String)
+			if !ok {
+				return nil, badKey(k)
+			}
+			c, err := toJSONDepth(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[string(ks)] = c
+		}
+		return out, nil
 	}
 	switch t := v.(type) {
 	case traits.Mapper:
@@ -69,7 +83,7 @@ func toJSONDepth(v ref.Val, depth int) (any, error) {
 			k := it.Next()
 			ks, ok := k.(types.String)
 			if !ok {
-				return nil, fmt.Errorf("an object's keys must be strings, got the %s %v", k.Type().(ref.Type).TypeName(), k.Value())
+				return nil, badKey(k)
 			}
 			e, err := toJSONDepth(t.Get(k), depth+1)
 			if err != nil {
@@ -91,6 +105,10 @@ func toJSONDepth(v ref.Val, depth int) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("a %s is not a JSON value", typeName(v))
+}
+
+func badKey(k ref.Val) error {
+	return fmt.Errorf("an object's keys must be strings, got the %s %v", k.Type().(ref.Type).TypeName(), k.Value())
 }
 
 // copyJSON deep-copies a native JSON value, normalizing its numbers.
