@@ -16,6 +16,10 @@ import (
 // throws a RangeError instead of growing the Go stack.
 const maxCallStack = 2000
 
+// maxIdle is how many idle runtimes a hook keeps: as many as requests
+// usually run at once for a resource.
+const maxIdle = 16
+
 // freezeProgram freezes host, console, the global object and the built-in
 // constructors and their prototypes, so that a snippet can neither replace
 // the host API nor leave changed built-ins behind for the next call of a
@@ -49,7 +53,9 @@ type pool struct {
 	host   *hostapi.Host
 	limit  time.Duration
 	offset int // lines the wrapper adds before the snippet's first line
-	p      sync.Pool
+	// free holds idle runtimes. A channel, not a sync.Pool: a pool drops
+	// its items at every GC, and a new runtime costs far more than a page.
+	free chan *vm
 }
 
 func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, config map[string]any) *pool {
@@ -59,6 +65,7 @@ func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, co
 		limit = extension.DefaultHookTimeout
 	}
 	return &pool{
+		free:   make(chan *vm, maxIdle),
 		prog:   prog,
 		offset: offset,
 		limit:  limit,
@@ -79,8 +86,10 @@ type vm struct {
 }
 
 func (p *pool) get() (*vm, error) {
-	if v, ok := p.p.Get().(*vm); ok {
+	select {
+	case v := <-p.free:
 		return v, nil
+	default:
 	}
 	rt := goja.New()
 	rt.SetMaxCallStackSize(maxCallStack)
@@ -100,7 +109,13 @@ func (p *pool) get() (*vm, error) {
 	return &vm{rt: rt, fn: fn, p: p}, nil
 }
 
-func (p *pool) put(v *vm) { p.p.Put(v) }
+// put gives v back; beyond maxIdle idle runtimes, it is dropped.
+func (p *pool) put(v *vm) {
+	select {
+	case p.free <- v:
+	default:
+	}
+}
 
 // interruption is why a call was interrupted.
 type interruption int
