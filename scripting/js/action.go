@@ -34,7 +34,8 @@ func ParseAction(args *extension.Args) (extension.Builder[extension.ResponseActi
 		return nil, err
 	}
 	return extension.BuilderFunc[extension.ResponseAction](func(_ context.Context, env *extension.Env) (extension.ResponseAction, error) {
-		return &Action{pool: newPool(prog, offset, env, "js response action", config)}, nil
+		p, err := newPool(prog, offset, env, "js response action", config)
+		return &Action{pool: p}, err
 	}), nil
 }
 

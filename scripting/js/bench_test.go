@@ -60,3 +60,25 @@ func BenchmarkMapSpread(b *testing.B) {
 func BenchmarkMapInPlace(b *testing.B) {
 	benchSteps(b, "map", `item.id = item.id * 10; return item`)
 }
+
+// BenchmarkNewRuntime: what a runtime costs to set up (host API, frozen
+// globals, the hook's program): paid once per concurrent caller, not per
+// call.
+func BenchmarkNewRuntime(b *testing.B) {
+	prog, off, err := compileSnippet("bench", "item", "item.id")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := newPool(prog, off, nil, "bench", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		<-p.free // take the idle one, so get makes a new runtime
+		v, err := p.get()
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.put(v)
+	}
+}

@@ -32,7 +32,8 @@ func ParsePaginator(args *extension.Args) (extension.Builder[extension.Paginator
 		return nil, err
 	}
 	return extension.BuilderFunc[extension.PaginatorFactory](func(_ context.Context, env *extension.Env) (extension.PaginatorFactory, error) {
-		return &PaginatorFactory{pool: newPool(prog, 1, env, "js paginator", config)}, nil
+		p, err := newPool(prog, 1, env, "js paginator", config)
+		return &PaginatorFactory{pool: p}, err
 	}), nil
 }
 

@@ -58,13 +58,15 @@ type pool struct {
 	free chan *vm
 }
 
-func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, config map[string]any) *pool {
+// newPool makes the first runtime at once, so that Build fails when the
+// sandbox cannot be set up, and the first page does not wait for it.
+func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, config map[string]any) (*pool, error) {
 	env = env.WithDefaults()
 	limit := env.Limits.Timeout
 	if limit <= 0 {
 		limit = extension.DefaultHookTimeout
 	}
-	return &pool{
+	p := &pool{
 		free:   make(chan *vm, maxIdle),
 		prog:   prog,
 		offset: offset,
@@ -76,6 +78,12 @@ func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, co
 			KV:     env.KV,
 		},
 	}
+	v, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	p.put(v)
+	return p, nil
 }
 
 // vm is one pooled runtime.
