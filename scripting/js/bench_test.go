@@ -5,6 +5,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sluicehq/sluice/runtime/extension"
 )
 
 // cpuTime is the CPU time the process has used, user and system.
@@ -80,5 +82,23 @@ func BenchmarkNewRuntime(b *testing.B) {
 			b.Fatal(err)
 		}
 		p.put(v)
+	}
+}
+
+// BenchmarkPaginatorNext: one next() on a page of 100 user records that
+// reads a cursor from the body.
+func BenchmarkPaginatorNext(b *testing.B) {
+	f := newPaginator(b, `function next(response) { return response.body.next ? {params: {cursor: response.body.next}} : null }`, nil)
+	resp := extension.NewResponse(200, nil, nil, "http://api/users", nil)
+	resp.SetJSON(map[string]any{"data": users(100), "next": "c2"})
+	p, err := f.NewPaginator(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := &extension.Request{Method: "GET", URL: "http://api/users"}
+	for b.Loop() {
+		if more, err := p.Next(context.Background(), resp, 100, req); err != nil || !more {
+			b.Fatal(more, err)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/runtime/extension"
 )
 
+// jsonDec decodes as the engine's decoder does: int64 for whole numbers.
 type jsonDec struct{}
 
 func (jsonDec) Decode(b []byte) (any, error) {
@@ -20,7 +21,7 @@ func (jsonDec) Decode(b []byte) (any, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, err
 	}
-	return v, nil
+	return plain(v), nil
 }
 
 // TestSpecs: each type's declared fields are what its parse step reads.

@@ -104,7 +104,7 @@ func (p *Paginator) Next(ctx context.Context, resp *extension.Response, records 
 			return nil, err
 		}
 		rt := p.vm.rt
-		return []goja.Value{toJS(rt, responseValue(resp)), toJS(rt, rv), rt.ToValue(records)}, nil
+		return []goja.Value{responseJS(rt, resp), toJS(rt, rv), rt.ToValue(records)}, nil
 	})
 	if err != nil || !more {
 		p.end()
