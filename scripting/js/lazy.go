@@ -255,9 +255,14 @@ func (a *lazyArray) Set(idx int, val goja.Value) bool {
 	return true
 }
 
-// SetLen truncates the list, or grows it with undefined.
+// maxViewLen bounds how far a script may grow a record's list: a view is
+// not sparse, so `item.tags.length = 4e9` would otherwise allocate it all.
+const maxViewLen = 1 << 20
+
+// SetLen truncates the list, or grows it with undefined, up to
+// maxViewLen.
 func (a *lazyArray) SetLen(n int) bool {
-	if n < 0 {
+	if n < 0 || n > maxViewLen && n > a.Len() {
 		return false
 	}
 	if a.vals == nil {

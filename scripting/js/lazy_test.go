@@ -89,3 +89,13 @@ func TestRecordViewExport(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordViewGrowth: a list of a record cannot be grown without bound.
+func TestRecordViewGrowth(t *testing.T) {
+	for _, src := range []string{`{ item.tags.length = 4e9; return item }`, `{ item.tags[2e9] = 1; return item }`} {
+		_, err := newStep(t, "map", src, nil).Apply(context.Background(), []any{map[string]any{"tags": []any{"a"}}})
+		if err == nil {
+			t.Errorf("%s: no error", src)
+		}
+	}
+}

@@ -139,6 +139,7 @@ type TimeoutError struct {
 	Limit time.Duration
 }
 
+// Error says the limit and how to raise it.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("the script ran longer than its time limit of %v; make it do less, or raise the limit with `limits: {timeout_ms: %d}` on the resource",
 		e.Limit, 4*e.Limit.Milliseconds())
