@@ -27,6 +27,9 @@ func (jsonDec) Decode(b []byte) (any, error) {
 // TestSpecs: each type's declared fields are what its parse step reads.
 func TestSpecs(t *testing.T) {
 	r := registries()
+	if !r.Steps.Has(Type) || !r.Converts.Has(Type) || !r.Actions.Has(Type) || !r.Paginators.Has(Type) || !r.Auths.Has(Type) {
+		t.Fatal("js is not registered in every registry")
+	}
 	for _, err := range []error{r.Steps.CheckSpecs(), r.Converts.CheckSpecs(), r.Actions.CheckSpecs(), r.Paginators.CheckSpecs(), r.Auths.CheckSpecs()} {
 		if err != nil {
 			t.Error(err)
