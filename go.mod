@@ -4,8 +4,8 @@ go 1.26.8
 
 require (
 	cel.dev/cel-go v0.33.2
-	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
 	github.com/bytedance/sonic v1.15.5
+	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
 	github.com/ohler55/ojg v1.28.5
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/spf13/cobra v1.10.2

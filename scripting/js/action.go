@@ -34,7 +34,8 @@ func ParseAction(args *extension.Args) (extension.Builder[extension.ResponseActi
 		return nil, err
 	}
 	return extension.BuilderFunc[extension.ResponseAction](func(_ context.Context, env *extension.Env) (extension.ResponseAction, error) {
-		return &Action{pool: newPool(prog, offset, env, "js response action", config)}, nil
+		p, err := newPool(prog, offset, env, "js response action", config)
+		return &Action{pool: p}, err
 	}), nil
 }
 
@@ -58,7 +59,7 @@ func (a *Action) Act(ctx context.Context, resp *extension.Response) (extension.V
 	defer a.pool.put(v)
 	verdict := extension.Continue
 	err = v.run(ctx, func() error {
-		res, err := v.call(toJS(v.rt, responseValue(resp)))
+		res, err := v.call(responseJS(v.rt, resp))
 		if err != nil {
 			return err
 		}
@@ -88,9 +89,20 @@ func (a *Action) Act(ctx context.Context, resp *extension.Response) (extension.V
 	return verdict, nil
 }
 
-// responseValue is the response as a script sees it: status, headers
+// responseJS is the response as a script sees it: status, headers
 // (lowercase names, values joined with ", ") and body (the decoded JSON,
-// else the text).
+// else the text). The body is a view (see lazyObject): a paginator that
+// reads one field of a page of records does not copy the page.
+func responseJS(rt *goja.Runtime, resp *extension.Response) goja.Value {
+	v := responseValue(resp)
+	o := rt.NewObject()
+	_ = o.Set("status", toJS(rt, v["status"]))
+	_ = o.Set("headers", toJS(rt, v["headers"]))
+	_ = o.Set("body", lazyJS(rt, v["body"]))
+	return o
+}
+
+// responseValue is the response as JSON values.
 func responseValue(resp *extension.Response) map[string]any {
 	var body any
 	if len(resp.Body) > 0 {

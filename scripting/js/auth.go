@@ -40,7 +40,8 @@ func ParseAuth(args *extension.Args) (extension.Builder[extension.Authenticator]
 	var secrets []string
 	collectSecrets(config, false, &secrets)
 	return extension.BuilderFunc[extension.Authenticator](func(_ context.Context, env *extension.Env) (extension.Authenticator, error) {
-		return &Auth{pool: newPool(prog, 1, env, "js auth", config), secrets: secrets}, nil
+		p, err := newPool(prog, 1, env, "js auth", config)
+		return &Auth{pool: p, secrets: secrets}, err
 	}), nil
 }
 

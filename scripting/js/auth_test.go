@@ -75,10 +75,10 @@ func TestAuthRefusals(t *testing.T) {
 	for script, want := range map[string]string{
 		`function auth(r) { r.url = "https://evil.example.com/steal"; return r }`: "changed the scheme or host",
 		`function auth(r) { r.url = r.url.replace("https:", "http:"); return r }`: "changed the scheme or host",
-		`function auth(r) { r.method = "DELETE"; return r }`:                     "changed the method",
-		`function auth(r) { r.path = "/admin"; return r }`:                       "read-only",
-		`function auth(r) { return "token" }`:                                    "returned a string",
-		`function auth(r) { return {cookies: 1} }`:                               `returned a field "cookies"`,
+		`function auth(r) { r.method = "DELETE"; return r }`:                      "changed the method",
+		`function auth(r) { r.path = "/admin"; return r }`:                        "read-only",
+		`function auth(r) { return "token" }`:                                     "returned a string",
+		`function auth(r) { return {cookies: 1} }`:                                `returned a field "cookies"`,
 	} {
 		a, err := registries().Auths.New(context.Background(), Type, map[string]any{"script": script}, nil)
 		if err != nil {

@@ -31,7 +31,8 @@ func ParseConvert(args *extension.Args) (extension.Builder[extension.Converter],
 		return nil, err
 	}
 	return extension.BuilderFunc[extension.Converter](func(_ context.Context, env *extension.Env) (extension.Converter, error) {
-		return &Converter{pool: newPool(prog, offset, env, "js convert", config)}, nil
+		p, err := newPool(prog, offset, env, "js convert", config)
+		return &Converter{pool: p}, err
 	}), nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/sluicehq/sluice/runtime/extension"
 )
 
+// jsonDec decodes as the engine's decoder does: int64 for whole numbers.
 type jsonDec struct{}
 
 func (jsonDec) Decode(b []byte) (any, error) {
@@ -20,12 +21,15 @@ func (jsonDec) Decode(b []byte) (any, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, err
 	}
-	return v, nil
+	return plain(v), nil
 }
 
 // TestSpecs: each type's declared fields are what its parse step reads.
 func TestSpecs(t *testing.T) {
 	r := registries()
+	if !r.Steps.Has(Type) || !r.Converts.Has(Type) || !r.Actions.Has(Type) || !r.Paginators.Has(Type) || !r.Auths.Has(Type) {
+		t.Fatal("js is not registered in every registry")
+	}
 	for _, err := range []error{r.Steps.CheckSpecs(), r.Converts.CheckSpecs(), r.Actions.CheckSpecs(), r.Paginators.CheckSpecs(), r.Auths.CheckSpecs()} {
 		if err != nil {
 			t.Error(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -159,5 +160,19 @@ func TestSandbox(t *testing.T) {
 	}
 	if want := map[string]any{"constructor": "c", "toString": "t", "__proto__": "p", "n": int64(3)}; !reflect.DeepEqual(out[0], want) {
 		t.Errorf("got %v", out[0])
+	}
+}
+
+// TestDocsNameEveryHostFunction: docs/scripting-js.md lists every JS
+// name of hostapi.Functions.
+func TestDocsNameEveryHostFunction(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/scripting-js.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range hostapi.Functions {
+		if !strings.Contains(string(doc), "`"+f.JS+"`") {
+			t.Errorf("docs/scripting-js.md does not show `%s`", f.JS)
+		}
 	}
 }

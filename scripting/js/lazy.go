@@ -15,11 +15,71 @@ import (
 type lazyObject struct {
 	rt    *goja.Runtime
 	base  map[string]any
-	over  map[string]goja.Value // fields read (objects and lists, cached so that changes to them stick) or written
+	over  []field        // fields read (objects and lists, cached so that changes to them stick) or written
+	index map[string]int // positions in over, once it is long
 	del   map[string]bool
 	keys  []string // sorted keys of base, made on first use
 	added []string // keys written that base lacks, in order
 	dirty bool     // written or deleted, here or (possibly) below
+}
+
+// field is a field of over. A record's view usually holds a few (the
+// nested objects a script read): a slice is cheaper than a map for that.
+type field struct {
+	key string
+	val goja.Value
+}
+
+// indexAt is the length of over from which it is indexed by a map.
+const indexAt = 12
+
+// find returns the position of key in over, or -1.
+func (o *lazyObject) find(key string) int {
+	if o.index != nil {
+		if i, ok := o.index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range o.over {
+		if o.over[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// put sets key in over.
+func (o *lazyObject) put(key string, val goja.Value) {
+	if i := o.find(key); i >= 0 {
+		o.over[i].val = val
+		return
+	}
+	o.over = append(o.over, field{key, val})
+	switch {
+	case o.index != nil:
+		o.index[key] = len(o.over) - 1
+	case len(o.over) >= indexAt:
+		o.index = make(map[string]int, 2*indexAt)
+		for i, f := range o.over {
+			o.index[f.key] = i
+		}
+	}
+}
+
+// drop removes key from over.
+func (o *lazyObject) drop(key string) {
+	i := o.find(key)
+	if i < 0 {
+		return
+	}
+	o.over = append(o.over[:i], o.over[i+1:]...)
+	if o.index != nil {
+		o.index = make(map[string]int, len(o.over))
+		for j, f := range o.over {
+			o.index[f.key] = j
+		}
+	}
 }
 
 // lazyArray is lazyObject's counterpart for lists.
@@ -43,8 +103,8 @@ func lazyJS(rt *goja.Runtime, v any) goja.Value {
 
 // Get returns the field key.
 func (o *lazyObject) Get(key string) goja.Value {
-	if v, ok := o.over[key]; ok {
-		return v
+	if i := o.find(key); i >= 0 {
+		return o.over[i].val
 	}
 	if o.del[key] {
 		return nil
@@ -56,10 +116,7 @@ func (o *lazyObject) Get(key string) goja.Value {
 	v := lazyJS(o.rt, e)
 	switch e.(type) {
 	case map[string]any, []any:
-		if o.over == nil {
-			o.over = map[string]goja.Value{}
-		}
-		o.over[key] = v
+		o.put(key, v)
 		o.dirty = true // the script holds a view it may change
 	}
 	return v
@@ -70,10 +127,7 @@ func (o *lazyObject) Set(key string, val goja.Value) bool {
 	if !o.Has(key) {
 		o.added = append(o.added, key)
 	}
-	if o.over == nil {
-		o.over = map[string]goja.Value{}
-	}
-	o.over[key] = val
+	o.put(key, val)
 	delete(o.del, key)
 	o.dirty = true
 	return true
@@ -81,7 +135,7 @@ func (o *lazyObject) Set(key string, val goja.Value) bool {
 
 // Has reports whether the field key exists.
 func (o *lazyObject) Has(key string) bool {
-	if _, ok := o.over[key]; ok {
+	if o.find(key) >= 0 {
 		return true
 	}
 	if o.del[key] {
@@ -104,7 +158,7 @@ func (o *lazyObject) Delete(key string) bool {
 	} else if i := slices.Index(o.added, key); i >= 0 {
 		o.added = slices.Delete(o.added, i, i+1)
 	}
-	delete(o.over, key)
+	o.drop(key)
 	o.dirty = true
 	return true
 }
@@ -143,12 +197,12 @@ func (o *lazyObject) export(depth int) (any, error) {
 			out[k] = e
 		}
 	}
-	for k, v := range o.over {
-		e, err := fromJSDepth(v, depth+1)
+	for _, f := range o.over {
+		e, err := fromJSDepth(f.val, depth+1)
 		if err != nil {
-			return nil, fieldErr(k, err)
+			return nil, fieldErr(f.key, err)
 		}
-		out[k] = e
+		out[f.key] = e
 	}
 	return out, nil
 }
@@ -201,9 +255,14 @@ func (a *lazyArray) Set(idx int, val goja.Value) bool {
 	return true
 }
 
-// SetLen truncates the list, or grows it with undefined.
+// maxViewLen bounds how far a script may grow a record's list: a view is
+// not sparse, so `item.tags.length = 4e9` would otherwise allocate it all.
+const maxViewLen = 1 << 20
+
+// SetLen truncates the list, or grows it with undefined, up to
+// maxViewLen.
 func (a *lazyArray) SetLen(n int) bool {
-	if n < 0 {
+	if n < 0 || n > maxViewLen && n > a.Len() {
 		return false
 	}
 	if a.vals == nil {

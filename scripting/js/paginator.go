@@ -32,7 +32,8 @@ func ParsePaginator(args *extension.Args) (extension.Builder[extension.Paginator
 		return nil, err
 	}
 	return extension.BuilderFunc[extension.PaginatorFactory](func(_ context.Context, env *extension.Env) (extension.PaginatorFactory, error) {
-		return &PaginatorFactory{pool: newPool(prog, 1, env, "js paginator", config)}, nil
+		p, err := newPool(prog, 1, env, "js paginator", config)
+		return &PaginatorFactory{pool: p}, err
 	}), nil
 }
 
@@ -103,7 +104,7 @@ func (p *Paginator) Next(ctx context.Context, resp *extension.Response, records 
 			return nil, err
 		}
 		rt := p.vm.rt
-		return []goja.Value{toJS(rt, responseValue(resp)), toJS(rt, rv), rt.ToValue(records)}, nil
+		return []goja.Value{responseJS(rt, resp), toJS(rt, rv), rt.ToValue(records)}, nil
 	})
 	if err != nil || !more {
 		p.end()

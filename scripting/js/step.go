@@ -43,7 +43,8 @@ func ParseStep(args *extension.Args) (extension.Builder[extension.Step], error) 
 		return nil, err
 	}
 	return extension.BuilderFunc[extension.Step](func(_ context.Context, env *extension.Env) (extension.Step, error) {
-		return &Step{kind: kind, pool: newPool(prog, offset, env, "js "+kind, config)}, nil
+		p, err := newPool(prog, offset, env, "js "+kind, config)
+		return &Step{kind: kind, pool: p}, err
 	}), nil
 }
 

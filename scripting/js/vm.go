@@ -16,6 +16,10 @@ import (
 // throws a RangeError instead of growing the Go stack.
 const maxCallStack = 2000
 
+// maxIdle is how many idle runtimes a hook keeps: as many as requests
+// usually run at once for a resource.
+const maxIdle = 16
+
 // freezeProgram freezes host, console, the global object and the built-in
 // constructors and their prototypes, so that a snippet can neither replace
 // the host API nor leave changed built-ins behind for the next call of a
@@ -49,16 +53,21 @@ type pool struct {
 	host   *hostapi.Host
 	limit  time.Duration
 	offset int // lines the wrapper adds before the snippet's first line
-	p      sync.Pool
+	// free holds idle runtimes. A channel, not a sync.Pool: a pool drops
+	// its items at every GC, and a new runtime costs far more than a page.
+	free chan *vm
 }
 
-func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, config map[string]any) *pool {
+// newPool makes the first runtime at once, so that Build fails when the
+// sandbox cannot be set up, and the first page does not wait for it.
+func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, config map[string]any) (*pool, error) {
 	env = env.WithDefaults()
 	limit := env.Limits.Timeout
 	if limit <= 0 {
 		limit = extension.DefaultHookTimeout
 	}
-	return &pool{
+	p := &pool{
+		free:   make(chan *vm, maxIdle),
 		prog:   prog,
 		offset: offset,
 		limit:  limit,
@@ -69,6 +78,12 @@ func newPool(prog *goja.Program, offset int, env *extension.Env, hook string, co
 			KV:     env.KV,
 		},
 	}
+	v, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	p.put(v)
+	return p, nil
 }
 
 // vm is one pooled runtime.
@@ -79,8 +94,10 @@ type vm struct {
 }
 
 func (p *pool) get() (*vm, error) {
-	if v, ok := p.p.Get().(*vm); ok {
+	select {
+	case v := <-p.free:
 		return v, nil
+	default:
 	}
 	rt := goja.New()
 	rt.SetMaxCallStackSize(maxCallStack)
@@ -100,7 +117,13 @@ func (p *pool) get() (*vm, error) {
 	return &vm{rt: rt, fn: fn, p: p}, nil
 }
 
-func (p *pool) put(v *vm) { p.p.Put(v) }
+// put gives v back; beyond maxIdle idle runtimes, it is dropped.
+func (p *pool) put(v *vm) {
+	select {
+	case p.free <- v:
+	default:
+	}
+}
 
 // interruption is why a call was interrupted.
 type interruption int
@@ -116,6 +139,7 @@ type TimeoutError struct {
 	Limit time.Duration
 }
 
+// Error says the limit and how to raise it.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("the script ran longer than its time limit of %v; make it do less, or raise the limit with `limits: {timeout_ms: %d}` on the resource",
 		e.Limit, 4*e.Limit.Milliseconds())
