@@ -18,13 +18,7 @@ func TestBlogExamples(t *testing.T) {
 	t.Setenv("DEMO_API_URL", srv.URL)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "blog.db")
-	run := func(file string) {
-		t.Helper()
-		code, out, errs := sluice(t, "run", filepath.Join("..", "..", "examples", "blog", file), "--db", db, "--pipelines-dir", dir, "--progress", "none")
-		if code != 0 {
-			t.Fatalf("%s: exit %d\n%s\n%s", file, code, out, errs)
-		}
-	}
+	run := func(file string) { runExample(t, file, db, dir) }
 	run("users_posts.yaml")
 	d := openDB(t, db)
 	for table, want := range map[string]int64{"users": 200, "posts": 600, "comments": 1200} {
@@ -61,13 +55,7 @@ func TestBlogExamplesBeyondDLT(t *testing.T) {
 	t.Setenv("DEMO_API_URL", srv.URL)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "blog.db")
-	run := func(file string) {
-		t.Helper()
-		code, out, errs := sluice(t, "run", filepath.Join("..", "..", "examples", "blog", file), "--db", db, "--pipelines-dir", dir, "--progress", "none")
-		if code != 0 {
-			t.Fatalf("%s: exit %d\n%s\n%s", file, code, out, errs)
-		}
-	}
+	run := func(file string) { runExample(t, file, db, dir) }
 	api.ResetStats()
 	run("batched_posts.yaml")
 	d := openDB(t, db)
@@ -92,5 +80,14 @@ func TestBlogExamplesBeyondDLT(t *testing.T) {
 	}
 	if n := count(t, d, "select count(distinct id) from user_tickets"); n != 530 {
 		t.Errorf("user_tickets has %d distinct ids, want 530", n)
+	}
+}
+
+// runExample runs examples/blog/<file> into db with its state in dir.
+func runExample(t *testing.T, file, db, dir string) {
+	t.Helper()
+	code, out, errs := sluice(t, "run", filepath.Join("..", "..", "examples", "blog", file), "--db", db, "--pipelines-dir", dir, "--progress", "none")
+	if code != 0 {
+		t.Fatalf("%s: exit %d\n%s\n%s", file, code, out, errs)
 	}
 }

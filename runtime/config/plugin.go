@@ -143,13 +143,8 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 		p.atPath(path, typeNode, fmt.Sprintf("unknown %s type %q; known types: %s", kind, ute.Type, strings.Join(ute.Known, ", ")), hint)
 		return
 	}
-	var errs extension.ArgErrors
-	var one *extension.ArgError
-	switch {
-	case errors.As(err, &errs):
-	case errors.As(err, &one):
-		errs = extension.ArgErrors{one}
-	default:
+	errs, ok := argErrors(err)
+	if !ok {
 		p.atPath(pl.Path, n, fmt.Sprintf("invalid %s %q: %v", kind, pl.Type, err), "")
 		return
 	}
@@ -237,13 +232,8 @@ func (p *parser) checkHook(point string, h *Hook, kind string) {
 			"write the hook in one of those engines")
 		return
 	}
-	var errs extension.ArgErrors
-	var one *extension.ArgError
-	switch {
-	case errors.As(err, &errs):
-	case errors.As(err, &one):
-		errs = extension.ArgErrors{one}
-	default:
+	errs, ok := argErrors(err)
+	if !ok {
 		p.atPos(h.Path, h.Pos, fmt.Sprintf("%s hook: %v", h.Engine, err), "")
 		return
 	}
@@ -257,6 +247,19 @@ func (p *parser) checkHook(point string, h *Hook, kind string) {
 		}
 		p.atPos(path, h.Pos, fmt.Sprintf("%s hook: %s", h.Engine, ae.Msg), "")
 	}
+}
+
+// argErrors returns the field problems a parse step reported, as a list;
+// ok is false for any other error.
+func argErrors(err error) (errs extension.ArgErrors, ok bool) {
+	var one *extension.ArgError
+	switch {
+	case errors.As(err, &errs):
+		return errs, true
+	case errors.As(err, &one):
+		return extension.ArgErrors{one}, true
+	}
+	return nil, false
 }
 
 // argLocation finds the node of a (possibly dotted) argument field.
