@@ -107,7 +107,7 @@ source:
 }
 
 func (d *dispositionRun) run() (*Summary, error) {
-	return Run(context.Background(), d.f, Options{DBPath: d.db, PipelinesDir: d.dir, Registries: d.reg})
+	return Run(context.Background(), d.f, Options{DBPath: d.db, PipelinesDir: d.dir, Registries: d.reg, Destinations: testDestinations()})
 }
 
 func (d *dispositionRun) mustRun() *Summary {

@@ -45,7 +45,7 @@ func BenchmarkRun(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
 		sum, err := Run(context.Background(), f, Options{
-			DBPath: filepath.Join(dir, "bench.db"), PipelinesDir: dir, Registries: reg,
+			DBPath: filepath.Join(dir, "bench.db"), PipelinesDir: dir, Registries: reg, Destinations: testDestinations(),
 		})
 		if err != nil {
 			b.Fatal(err)
