@@ -2,7 +2,6 @@ package load_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -11,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/sluicehq/sluice/runtime/destination"
 	"github.com/sluicehq/sluice/runtime/destination/sqlite"
 	"github.com/sluicehq/sluice/runtime/load"
 	"github.com/sluicehq/sluice/runtime/normalize"
@@ -29,9 +30,9 @@ type resource struct {
 
 func page(js ...string) []any { return normalizetest.Page(js...) }
 
-func openDB(t *testing.T, path string) *sqlite.DB {
+func openDB(t *testing.T, path string) destination.Destination {
 	t.Helper()
-	db, err := sqlite.Open(path)
+	db, err := destFor(t, path).open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +83,17 @@ func runLoad(t *testing.T, path string, state string, resources ...resource) (*l
 	return l, s
 }
 
-// rows runs a query on the database file and returns the rows as strings.
+// rows runs a query on the database file and returns the rows as strings
+// (on DuckDB booleans as 1 and 0 and timestamps as SQLite stores them, so
+// that the expectations hold for both).
 func rows(t *testing.T, path, query string, args ...any) [][]string {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	db, done, err := destFor(t, path).sql(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer done()
+	duck := destFor(t, path).name != "sqlite"
 	r, err := db.Query(query, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
@@ -113,6 +117,17 @@ func rows(t *testing.T, path, query string, args ...any) [][]string {
 				row[i] = "NULL"
 			case []byte:
 				row[i] = string(x)
+			case bool:
+				row[i] = "0"
+				if x {
+					row[i] = "1"
+				}
+			case time.Time:
+				if duck {
+					row[i] = sqlite.FormatTimestamp(x)
+				} else {
+					row[i] = fmt.Sprint(x)
+				}
 			default:
 				row[i] = fmt.Sprint(x)
 			}
