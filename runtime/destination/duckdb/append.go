@@ -110,11 +110,20 @@ func (t *Tx) columnNames(ctx context.Context, g target) ([]string, error) {
 	return names, nil
 }
 
+// flushRows is how many rows (one DuckDB data chunk) an appender collects
+// before it hands them to the table. DuckDB's appender would otherwise keep up to 204,800 rows of
+// each table in memory outside its memory limit (hundreds of MB for a wide
+// table); handed over, they go to the transaction's storage, which writes
+// full row groups to the file and keeps within the limit.
+const flushRows = 2048
+
 // appender is an open appender of one table.
 type appender struct {
 	a   *duckdbdrv.Appender
 	tbl *table
 	row []driver.Value
+	// pending counts the rows appended since the last flush
+	pending int
 }
 
 // append adds rows to g through its appender, opening it if needed.
@@ -171,6 +180,12 @@ func (t *Tx) append(ctx context.Context, g target, rows *schema.TableRows) error
 			}
 			if err := ap.a.AppendRow(ap.row...); err != nil {
 				return err
+			}
+			if ap.pending++; ap.pending >= flushRows {
+				ap.pending = 0
+				if err := ap.a.Flush(); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -52,6 +52,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -67,6 +68,18 @@ const Name = "duckdb"
 
 // stagingPrefix names the TEMP copies of tables that collect rows to merge.
 const stagingPrefix = "_sluice_staging_"
+
+// EnvMemoryLimit names the environment variable that sets DuckDB's
+// memory_limit (DuckDB's syntax: "64MB", "1GB"); DefaultMemoryLimit when
+// unset. DuckDB writes the row groups of a large load to the file as they
+// fill and evicts them beyond the limit, so the limit bounds the process's
+// memory whatever the size of the load; operators that need more (a large
+// merge) spill to a temporary folder beside the database file.
+const EnvMemoryLimit = "SLUICE_DUCKDB_MEMORY_LIMIT"
+
+// DefaultMemoryLimit is DuckDB's memory_limit unless EnvMemoryLimit says
+// otherwise.
+const DefaultMemoryLimit = "32MB"
 
 // Register adds the DuckDB destination to r: `destination: duckdb`,
 // default file `<pipeline name>.duckdb`, tables in the dataset's schema.
@@ -112,8 +125,13 @@ func Open(path, dataset string) (*DB, error) {
 	if dataset == "" {
 		return nil, errors.New("duckdb: the dataset (pipeline.dataset) is empty")
 	}
+	limit := os.Getenv(EnvMemoryLimit)
+	if limit == "" {
+		limit = DefaultMemoryLimit
+	}
 	init := func(ex driver.ExecerContext) error {
 		for _, q := range []string{
+			"SET memory_limit = " + quoteString(limit),
 			"CREATE SCHEMA IF NOT EXISTS " + destination.QuoteIdent(dataset),
 			"SET schema = " + quoteString(dataset),
 		} {
