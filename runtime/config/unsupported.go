@@ -53,7 +53,7 @@ func (f *File) Unsupported() []Warning {
 		l := f.Pipeline.destAt
 		out = append(out, Warning{Path: l.path, Line: l.pos.Line, Column: l.pos.Column,
 			Feature: "destination: " + d,
-			Msg: fmt.Sprintf("the pipeline uses destination: %s, which is not built into this binary (this build has: %s; a build with -tags duckdb has duckdb too)",
+			Msg: fmt.Sprintf("the pipeline uses destination: %s, which is not built into this binary (this build has: %s; `make build` builds sluice with duckdb)",
 				d, strings.Join(have, ", "))})
 	}
 	selected := 0
