@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -270,7 +271,14 @@ var ten = big.NewInt(10)
 // (DECIMAL(p,s)): int64 for p ≤ 18, *big.Int above, rounded half away from
 // zero to the column's scale as DuckDB's cast does.
 func decimalValue(s string, c *column) (driver.Value, error) {
-	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		// an exponent beyond any DECIMAL would make big.Rat build a huge number
+		if e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+")); err != nil || e > 100 || e < -100 {
+			return nil, fmt.Errorf("%q is not a decimal number DuckDB can store", s)
+		}
+	}
+	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return nil, fmt.Errorf("%q is not a decimal number", s)
 	}
