@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sluicehq/sluice/internal/demoapi"
 )
@@ -64,6 +66,46 @@ func TestRunIntoDuckDB(t *testing.T) {
 			var status int64
 			if err := db.QueryRow(`SELECT status FROM shop_dataset._dlt_loads`).Scan(&status); err != nil || status != 0 {
 				t.Errorf("_dlt_loads: %d, %v", status, err)
+			}
+		})
+	}
+}
+
+// TestInterruptedOrKilledRunIntoDuckDB: a DuckDB load interrupted (Ctrl-C)
+// or killed (SIGKILL) midway leaves the file with exactly what the
+// previous run committed: data and state are one transaction.
+func TestInterruptedOrKilledRunIntoDuckDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	api := demoapi.New(demoapi.Options{Users: 1_000_000, PageSize: 100, Seed: 3, NoGzip: true, Latency: time.Millisecond})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) {
+			p := usersPipeline(t, "stopped, destination: duckdb", srv.URL, "")
+			db := filepath.Join(t.TempDir(), "s.duckdb")
+			cmd, sc := startLongRun(t, p, db, t.TempDir())
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			for sc.Scan() {
+			}
+			_ = cmd.Wait()
+			conn, err := sql.Open("duckdb", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			for q, want := range map[string]int64{
+				`SELECT count(*) FROM stopped_dataset.users`:               200,
+				`SELECT count(*) FROM stopped_dataset._dlt_loads`:          1,
+				`SELECT count(*) FROM stopped_dataset._dlt_pipeline_state`: 1,
+			} {
+				var n int64
+				if err := conn.QueryRow(q).Scan(&n); err != nil || n != want {
+					t.Errorf("%s = %d, %v; want %d (the first run's)", q, n, err, want)
+				}
 			}
 		})
 	}
