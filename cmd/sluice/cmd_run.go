@@ -59,8 +59,8 @@ Ctrl-C ends sluice at once; the database is still as before the run.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.destination, "destination", "", "where to load: sqlite (default; the file's pipeline.destination otherwise)")
-	f.StringVar(&fl.db, "db", "", "the destination file (default <pipeline name>.db in the current folder)")
+	f.StringVar(&fl.destination, "destination", "", "where to load: sqlite (default; the file's pipeline.destination otherwise) or duckdb (see sluice version for what this build has)")
+	f.StringVar(&fl.db, "db", "", "the destination file (default <pipeline name>.db, or .duckdb for duckdb, in the current folder)")
 	f.StringVar(&fl.dataset, "dataset", "", "the dataset name (default <pipeline name>_dataset)")
 	f.StringVar(&fl.pipelinesDir, "pipelines-dir", "", "where pipeline state lives (env SLUICE_PIPELINES_DIR; default ~/.sluice/pipelines)")
 	f.StringSliceVar(&fl.resources, "resources", nil, "load only these resources (comma-separated names)")
@@ -113,6 +113,7 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 		PageLimit:    fl.limit,
 		Version:      version,
 		Registries:   registries(),
+		Destinations: destinations(),
 		Logger:       logger,
 		Redactor:     red,
 		Progress:     progress,

@@ -129,6 +129,6 @@ func loadFile(path string) (*config.File, error) {
 	if msg := pipelinePathProblem(path); msg != "" {
 		return nil, &pipeline.UsageError{Msg: msg}
 	}
-	f, err := config.Load(path, config.Options{Registries: registries()})
+	f, err := config.Load(path, config.Options{Registries: registries(), Destinations: destinations().Names()})
 	return f, withPath(path, err)
 }

@@ -14,6 +14,6 @@ url=$(head -n1 "$work/url")
 [ -n "$url" ] || { echo "demo API did not start:"; cat "$work/api.log"; exit 1; }
 echo "demo API listening at $url"
 rm -f demo.db demo.db-wal demo.db-shm
-DEMO_API_URL=$url "$bin/sluice" run "$here/pipeline.yaml" --db demo.db --pipelines-dir "$work/pipelines"
+DEMO_API_URL=$url "$bin/${SLUICE:-sluice}" run "$here/pipeline.yaml" --db demo.db --pipelines-dir "$work/pipelines"
 echo
 echo "Loaded into ./demo.db. Try: sqlite3 demo.db 'select name, address__geo__lat from users limit 3'"

@@ -21,6 +21,10 @@ type Options struct {
 	Registries *extension.Registries
 	// LookupEnv reads the environment; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// Destinations names the destination types this build has, for
+	// Unsupported's warning about a destination it lacks; nil means
+	// sqlite only.
+	Destinations []string
 }
 
 var lookupEnvOS = os.LookupEnv
@@ -54,7 +58,7 @@ func Load(path string, opts Options) (*File, error) {
 // for. On invalid input the error is a Problems value.
 func Parse(data []byte, path, dir string, opts Options) (*File, error) {
 	p := newParser(opts, dir)
-	f := &File{Path: path}
+	f := &File{Path: path, destinations: opts.Destinations}
 
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

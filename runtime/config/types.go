@@ -18,6 +18,10 @@ type File struct {
 	// the value of every field an extension's Spec marks Secret, however it
 	// was written. The caller hands them to the redactor.
 	Secrets []string
+
+	// destinations are the destination types of the build
+	// (Options.Destinations), for Unsupported
+	destinations []string
 }
 
 // Pos is a place in the YAML file, 1-based; zero when unknown.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -43,11 +44,16 @@ func (w Warning) String() string {
 // which is worse than not running.
 func (f *File) Unsupported() []Warning {
 	var out []Warning
-	if d := f.Pipeline.Destination; d != "" && d != DefaultDestination {
+	have := f.destinations
+	if have == nil {
+		have = []string{DefaultDestination}
+	}
+	if d := f.Pipeline.Destination; d != "" && !slices.Contains(have, d) {
 		l := f.Pipeline.destAt
 		out = append(out, Warning{Path: l.path, Line: l.pos.Line, Column: l.pos.Column,
 			Feature: "destination: " + d,
-			Msg:     fmt.Sprintf("the pipeline uses destination: %s, which is not built into this binary (this build has: sqlite)", d)})
+			Msg: fmt.Sprintf("the pipeline uses destination: %s, which is not built into this binary (this build has: %s; `make build` builds sluice with duckdb)",
+				d, strings.Join(have, ", "))})
 	}
 	selected := 0
 	for _, r := range f.Source.Resources {

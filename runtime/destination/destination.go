@@ -2,8 +2,10 @@
 // transaction per run that applies schema changes, inserts rows, merges and
 // truncates tables, and reads and writes dlt's system tables.
 //
-// A destination is one subpackage (sqlite; duckdb can follow) implementing
-// Destination. The loader (package load) never issues DDL or bulk inserts
+// A destination is one subpackage (sqlite, duckdb) implementing
+// Destination and registering a Type in a Registry, which main fills: the
+// engine opens destinations by name through the Registry and never imports
+// an implementation. The loader (package load) never issues DDL or bulk inserts
 // itself: column types, quoting and bulk paths belong to the destination.
 // The small amount of SQL the loader does send through Exec and Query (for
 // the `_dlt_*` tables) is portable: double-quoted identifiers, `?`
@@ -35,7 +37,7 @@ type Destination interface {
 // Reader reads from the destination.
 type Reader interface {
 	// TableExists reports whether a table exists in the destination's
-	// dataset (SQLite: the main schema).
+	// dataset (SQLite: the main schema; DuckDB: the dataset's schema).
 	TableExists(ctx context.Context, table string) (bool, error)
 	// Query runs a read-only query and calls row once per result row with
 	// a function that scans the row into dest (as database/sql's

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluicehq/sluice/runtime/destination/sqlite"
 	"github.com/sluicehq/sluice/runtime/load"
 	"github.com/sluicehq/sluice/runtime/normalize"
 	"github.com/sluicehq/sluice/runtime/normalize/normalizetest"
@@ -15,12 +14,19 @@ import (
 
 // BenchmarkNormalizeAndLoad runs normalize and load one after the other on
 // one goroutine (the engine runs them concurrently): pages of 100
-// ~620-byte records into SQLite, one transaction, committed at the end.
+// ~620-byte records into each destination of the build, one transaction,
+// committed at the end.
 func BenchmarkNormalizeAndLoad(b *testing.B) {
+	for _, d := range testDests {
+		b.Run(d.name, func(b *testing.B) { benchmarkNormalizeAndLoad(b, d) })
+	}
+}
+
+func benchmarkNormalizeAndLoad(b *testing.B, d testDest) {
 	ctx := context.Background()
 	const perPage = 100
 	recs := normalizetest.BenchRecords(perPage)
-	db, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"))
+	db, err := d.open(filepath.Join(b.TempDir(), "bench"+d.ext))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package load_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -11,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/sluicehq/sluice/runtime/destination"
 	"github.com/sluicehq/sluice/runtime/destination/sqlite"
 	"github.com/sluicehq/sluice/runtime/load"
 	"github.com/sluicehq/sluice/runtime/normalize"
@@ -29,9 +30,9 @@ type resource struct {
 
 func page(js ...string) []any { return normalizetest.Page(js...) }
 
-func openDB(t *testing.T, path string) *sqlite.DB {
+func openDB(t *testing.T, path string) destination.Destination {
 	t.Helper()
-	db, err := sqlite.Open(path)
+	db, err := destFor(t, path).open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +83,17 @@ func runLoad(t *testing.T, path string, state string, resources ...resource) (*l
 	return l, s
 }
 
-// rows runs a query on the database file and returns the rows as strings.
+// rows runs a query on the database file and returns the rows as strings
+// (on DuckDB booleans as 1 and 0 and timestamps as SQLite stores them, so
+// that the expectations hold for both).
 func rows(t *testing.T, path, query string, args ...any) [][]string {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	db, done, err := destFor(t, path).sql(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer done()
+	duck := destFor(t, path).name != "sqlite"
 	r, err := db.Query(query, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
@@ -113,6 +117,17 @@ func rows(t *testing.T, path, query string, args ...any) [][]string {
 				row[i] = "NULL"
 			case []byte:
 				row[i] = string(x)
+			case bool:
+				row[i] = "0"
+				if x {
+					row[i] = "1"
+				}
+			case time.Time:
+				if duck {
+					row[i] = sqlite.FormatTimestamp(x)
+				} else {
+					row[i] = fmt.Sprint(x)
+				}
 			default:
 				row[i] = fmt.Sprint(x)
 			}
@@ -151,7 +166,11 @@ type columnInfo struct{ name, typ, notNull string }
 
 func tableInfo(t *testing.T, path, table string) []columnInfo {
 	var out []columnInfo
-	for _, r := range rows(t, path, "SELECT name, type, \"notnull\" FROM pragma_table_info(?)", table) {
+	q := "SELECT name, type, \"notnull\" FROM pragma_table_info(?)"
+	if destFor(t, path).name != "sqlite" {
+		q = "SELECT column_name, data_type, CASE WHEN is_nullable THEN 0 ELSE 1 END FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index"
+	}
+	for _, r := range rows(t, path, q, table) {
 		out = append(out, columnInfo{r[0], r[1], r[2]})
 	}
 	return out
@@ -241,7 +260,10 @@ func TestStoredValuesAndTypes(t *testing.T) {
 }
 
 func TestSystemTables(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sys.db")
+	forEachDest(t, "sys", func(t *testing.T, path string) { testSystemTables(t, path) })
+}
+
+func testSystemTables(t *testing.T, path string) {
 	state := `{"_state_version":1,"sources":{"x":{"last":5}}}`
 	_, s := runLoad(t, path, state, resource{&normalize.TableHints{Name: "items"}, [][]any{page(`{"a": 1}`)}})
 
@@ -253,7 +275,7 @@ func TestSystemTables(t *testing.T) {
 	if !regexp.MustCompile(`^\d{10}\.\d+$`).MatchString(loadID) || one(t, path, "SELECT DISTINCT _dlt_load_id FROM items") != loadID {
 		t.Errorf("load id %q", loadID)
 	}
-	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$`).MatchString(loads[0][3]) {
+	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6}|(\.\d{1,6})?\+00)$`).MatchString(loads[0][3]) {
 		t.Errorf("inserted_at %q", loads[0][3])
 	}
 	wantCols := func(table string, want ...string) {
@@ -423,14 +445,17 @@ func TestStoredSchemaRoundTrip(t *testing.T) {
 func intp(i int) *int { return &i }
 
 func TestReplace(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "replace.db")
+	forEachDest(t, "replace", func(t *testing.T, path string) { testReplace(t, path) })
+}
+
+func testReplace(t *testing.T, path string) {
 	h := &normalize.TableHints{Name: "t", WriteDisposition: "replace"}
 	runLoad(t, path, "", resource{h, [][]any{page(`{"a": 1, "l": [1, 2]}`, `{"a": 2, "l": [3]}`), page(`{"a": 3}`)}})
-	if got := one(t, path, "SELECT group_concat(a) FROM t"); got != "1,2,3" {
+	if got := one(t, path, "SELECT group_concat(CAST(a AS TEXT), ',') FROM t"); got != "1,2,3" {
 		t.Fatalf("first run: %s", got)
 	}
 	runLoad(t, path, "", resource{h, [][]any{page(`{"a": 4}`)}})
-	if got := one(t, path, "SELECT group_concat(a) FROM t"); got != "4" {
+	if got := one(t, path, "SELECT group_concat(CAST(a AS TEXT), ',') FROM t"); got != "4" {
 		t.Errorf("second run: %s", got)
 	}
 	if got := one(t, path, "SELECT count(*) FROM t__l"); got != "0" {
@@ -449,7 +474,10 @@ func TestReplace(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "merge.db")
+	forEachDest(t, "merge", func(t *testing.T, path string) { testMerge(t, path) })
+}
+
+func testMerge(t *testing.T, path string) {
 	h := &normalize.TableHints{Name: "users", WriteDisposition: "merge", PrimaryKey: []string{"id"}}
 	runLoad(t, path, "", resource{h, [][]any{page(
 		`{"id": 1, "name": "a", "tags": ["x", "y"], "orders": [{"n": 1, "items": [{"s": "i1"}]}]}`,
@@ -459,8 +487,8 @@ func TestMerge(t *testing.T) {
 		page(`{"id": 1, "name": "a2", "tags": ["q"]}`),
 		page(`{"id": 3, "name": "c"}`, `{"id": 1, "name": "a3", "tags": ["r", "s"]}`),
 	}})
-	got := rows(t, path, `SELECT u.id, u.name, group_concat(t.value, ',') FROM users u
-		LEFT JOIN users__tags t ON t._dlt_parent_id = u._dlt_id GROUP BY u.id ORDER BY u.id`)
+	got := rows(t, path, `SELECT u.id, u.name, group_concat(t.value, ',' ORDER BY t._dlt_list_idx) FROM users u
+		LEFT JOIN users__tags t ON t._dlt_parent_id = u._dlt_id GROUP BY u.id, u.name ORDER BY u.id`)
 	want := [][]string{{"1", "a3", "r,s"}, {"2", "b", "z"}, {"3", "c", "NULL"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("users:\n got %v\nwant %v", got, want)

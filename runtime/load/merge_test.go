@@ -165,19 +165,20 @@ func TestMergeStrategies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "merge.db")
-			for _, pages := range tt.runs {
-				runLoad(t, path, "", resource{tt.hints, pages})
-			}
-			if got := rows(t, path, tt.query); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("\n got %v\nwant %v", got, tt.want)
-			}
-			// nested rows never outlive their record
-			if n := one(t, path, `SELECT count(*) FROM sqlite_master WHERE name = 'users__tags'`); n == "1" {
-				if o := one(t, path, `SELECT count(*) FROM users__tags WHERE _dlt_root_id NOT IN (SELECT _dlt_id FROM users)`); o != "0" {
-					t.Errorf("%s orphaned nested rows", o)
+			forEachDest(t, "merge", func(t *testing.T, path string) {
+				for _, pages := range tt.runs {
+					runLoad(t, path, "", resource{tt.hints, pages})
 				}
-			}
+				if got := rows(t, path, tt.query); !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("\n got %v\nwant %v", got, tt.want)
+				}
+				// nested rows never outlive their record
+				if tableExists(t, path, "users__tags") {
+					if o := one(t, path, `SELECT count(*) FROM users__tags WHERE _dlt_root_id NOT IN (SELECT _dlt_id FROM users)`); o != "0" {
+						t.Errorf("%s orphaned nested rows", o)
+					}
+				}
+			})
 		})
 	}
 }
@@ -257,30 +258,31 @@ func TestKeylessMergeWarns(t *testing.T) {
 func TestSwitchToMerge(t *testing.T) {
 	for _, strategy := range []string{"delete-insert", "upsert"} {
 		t.Run(strategy, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "switch.db")
-			runLoad(t, path, "", resource{&normalize.TableHints{Name: "users"}, [][]any{page(
-				`{"id": 1, "name": "a", "orders": [{"n": 1, "items": [{"s": "i1"}, {"s": "i2"}]}]}`,
-				`{"id": 2, "name": "b", "orders": [{"n": 2, "items": [{"s": "i3"}]}]}`,
-			)}})
-			h := &normalize.TableHints{Name: "users", WriteDisposition: "merge", MergeStrategy: strategy, PrimaryKey: []string{"id"}}
-			runLoad(t, path, "", resource{h, [][]any{page(`{"id": 1, "name": "a2"}`)}})
-			if got := rows(t, path, `SELECT count(*) FROM users__orders`); got[0][0] != "1" {
-				t.Errorf("users__orders has %s rows, want b's 1", got[0][0])
-			}
-			got := rows(t, path, `SELECT u.name, i.s FROM users__orders__items i JOIN users u ON u._dlt_id = i._dlt_root_id ORDER BY i.s`)
-			if want := [][]string{{"b", "i3"}}; !reflect.DeepEqual(got, want) {
-				t.Errorf("items by root: %v, want %v", got, want)
-			}
-			// and the next merge keeps them in step
-			runLoad(t, path, "", resource{h, [][]any{page(`{"id": 2, "name": "b2", "orders": [{"n": 3, "items": [{"s": "i4"}]}]}`)}})
-			got = rows(t, path, `SELECT u.name, o.n, i.s FROM users u JOIN users__orders o ON o._dlt_parent_id = u._dlt_id
+			forEachDest(t, "switch", func(t *testing.T, path string) {
+				runLoad(t, path, "", resource{&normalize.TableHints{Name: "users"}, [][]any{page(
+					`{"id": 1, "name": "a", "orders": [{"n": 1, "items": [{"s": "i1"}, {"s": "i2"}]}]}`,
+					`{"id": 2, "name": "b", "orders": [{"n": 2, "items": [{"s": "i3"}]}]}`,
+				)}})
+				h := &normalize.TableHints{Name: "users", WriteDisposition: "merge", MergeStrategy: strategy, PrimaryKey: []string{"id"}}
+				runLoad(t, path, "", resource{h, [][]any{page(`{"id": 1, "name": "a2"}`)}})
+				if got := rows(t, path, `SELECT count(*) FROM users__orders`); got[0][0] != "1" {
+					t.Errorf("users__orders has %s rows, want b's 1", got[0][0])
+				}
+				got := rows(t, path, `SELECT u.name, i.s FROM users__orders__items i JOIN users u ON u._dlt_id = i._dlt_root_id ORDER BY i.s`)
+				if want := [][]string{{"b", "i3"}}; !reflect.DeepEqual(got, want) {
+					t.Errorf("items by root: %v, want %v", got, want)
+				}
+				// and the next merge keeps them in step
+				runLoad(t, path, "", resource{h, [][]any{page(`{"id": 2, "name": "b2", "orders": [{"n": 3, "items": [{"s": "i4"}]}]}`)}})
+				got = rows(t, path, `SELECT u.name, o.n, i.s FROM users u JOIN users__orders o ON o._dlt_parent_id = u._dlt_id
 				JOIN users__orders__items i ON i._dlt_parent_id = o._dlt_id ORDER BY u.name`)
-			if want := [][]string{{"b2", "3", "i4"}}; !reflect.DeepEqual(got, want) {
-				t.Errorf("after the second merge: %v, want %v", got, want)
-			}
-			if n := one(t, path, `SELECT count(*) FROM users__orders__items`); n != "1" {
-				t.Errorf("%s items, want 1", n)
-			}
+				if want := [][]string{{"b2", "3", "i4"}}; !reflect.DeepEqual(got, want) {
+					t.Errorf("after the second merge: %v, want %v", got, want)
+				}
+				if n := one(t, path, `SELECT count(*) FROM users__orders__items`); n != "1" {
+					t.Errorf("%s items, want 1", n)
+				}
+			})
 		})
 	}
 }

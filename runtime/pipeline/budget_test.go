@@ -89,7 +89,7 @@ func TestRunTinyBudget(t *testing.T) {
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			sum, err := Run(ctx, f, Options{DBPath: filepath.Join(dir, "t.db"), PipelinesDir: dir, Registries: reg})
+			sum, err := Run(ctx, f, Options{DBPath: filepath.Join(dir, "t.db"), PipelinesDir: dir, Registries: reg, Destinations: testDestinations()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -126,6 +126,9 @@ func runYAML(t *testing.T, yml, dir string, o Options) (*Summary, error) {
 		t.Fatal(err)
 	}
 	o.Registries = reg
+	if o.Destinations == nil {
+		o.Destinations = testDestinations()
+	}
 	if o.DBPath == "" {
 		o.DBPath = filepath.Join(dir, "blog.db")
 	}

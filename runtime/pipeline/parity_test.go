@@ -46,7 +46,7 @@ source:
 		t.Fatal(err)
 	}
 	db := filepath.Join(dir, "parity.db")
-	if _, err := Run(context.Background(), f, Options{DBPath: db, PipelinesDir: dir, Registries: reg}); err != nil {
+	if _, err := Run(context.Background(), f, Options{DBPath: db, PipelinesDir: dir, Registries: reg, Destinations: testDestinations()}); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := sql.Open("sqlite", db)

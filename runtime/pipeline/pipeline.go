@@ -29,7 +29,6 @@ import (
 
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/destination"
-	"github.com/sluicehq/sluice/runtime/destination/sqlite"
 	"github.com/sluicehq/sluice/runtime/extension"
 	"github.com/sluicehq/sluice/runtime/extract"
 	"github.com/sluicehq/sluice/runtime/httpclient"
@@ -59,8 +58,11 @@ type Options struct {
 	// Version goes into the User-Agent header.
 	Version    string
 	Registries *extension.Registries
-	Logger     *slog.Logger
-	Redactor   *redact.Redactor
+	// Destinations are the destination types of this build; the run opens
+	// the one the file or Destination names through it.
+	Destinations *destination.Registry
+	Logger       *slog.Logger
+	Redactor     *redact.Redactor
 	// Progress, when set, is called about once a second and at the end
 	// with the counts so far.
 	Progress func(Progress)
@@ -124,13 +126,16 @@ type Settings struct {
 // Resolve works out the settings of a run.
 func Resolve(f *config.File, o *Options) Settings {
 	s := Settings{
-		Destination:  firstNonEmpty(o.Destination, f.Pipeline.Destination, "sqlite"),
+		Destination:  firstNonEmpty(o.Destination, f.Pipeline.Destination, config.DefaultDestination),
 		Dataset:      firstNonEmpty(o.Dataset, f.Pipeline.Dataset, f.Pipeline.Name+"_dataset"),
 		PipelinesDir: firstNonEmpty(o.PipelinesDir, f.Pipeline.PipelinesDir, state.DefaultRoot()),
 	}
-	ext := ".db"
-	if s.Destination == "duckdb" {
-		ext = ".duckdb"
+	// The default file is <pipeline name><the type's extension>: .db for
+	// sqlite, .duckdb for duckdb (a type this build lacks is refused
+	// before the path matters).
+	ext := "." + s.Destination
+	if t, ok := o.Destinations.Lookup(s.Destination); ok {
+		ext = t.Ext
 	}
 	s.DBPath = firstNonEmpty(o.DBPath, f.Pipeline.DestinationPath, f.Pipeline.Name+ext)
 	return s
@@ -174,7 +179,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the folder of the database file: %w", err)
 	}
-	dest, err := sqlite.Open(dbPath)
+	dest, err := o.Destinations.Open(ctx, set.Destination, destination.Config{Path: dbPath, Dataset: set.Dataset})
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dbPath, err)
 	}
@@ -494,8 +499,8 @@ func finishReplace(ctx context.Context, norm *normalize.Normalizer, loader *load
 // warnings, so a file that validates without a warning is never refused
 // here.
 func prepare(f *config.File, o *Options) (resources []*config.Resource, loaded map[string]bool, err error) {
-	if set := Resolve(f, o); set.Destination != "sqlite" {
-		return nil, nil, &UsageError{Msg: fmt.Sprintf("destination %q is not built into this binary (this build has: sqlite)", set.Destination)}
+	if set := Resolve(f, o); o.Destinations.Check(set.Destination) != nil {
+		return nil, nil, &UsageError{Msg: o.Destinations.Check(set.Destination).Error()}
 	}
 	selected, err := selectResources(f, o.Resources)
 	if err != nil {

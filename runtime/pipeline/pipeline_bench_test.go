@@ -27,8 +27,17 @@ source:
 `
 
 // BenchmarkRun loads the demo API's nested users end to end (HTTP on
-// loopback, decode, normalize, SQLite) and reports records/s.
+// loopback, decode, normalize, database) into each destination of the
+// build and reports records/s.
 func BenchmarkRun(b *testing.B) {
+	dests := testDestinations()
+	for _, name := range dests.Names() {
+		ty, _ := dests.Lookup(name)
+		b.Run(name, func(b *testing.B) { benchmarkRun(b, name, ty.Ext) })
+	}
+}
+
+func benchmarkRun(b *testing.B, dest, ext string) {
 	const users = 20000
 	srv := httptest.NewServer(demoapi.New(demoapi.Options{Users: users, PageSize: 100, NoGzip: true}))
 	defer srv.Close()
@@ -45,7 +54,7 @@ func BenchmarkRun(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
 		sum, err := Run(context.Background(), f, Options{
-			DBPath: filepath.Join(dir, "bench.db"), PipelinesDir: dir, Registries: reg,
+			DBPath: filepath.Join(dir, "bench"+ext), PipelinesDir: dir, Registries: reg, Destinations: testDestinations(), Destination: dest,
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -43,6 +43,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Destinations = testDestinations()
 			got := Resolve(&config.File{Pipeline: tt.file}, &tt.opts)
 			if got != tt.want {
 				t.Errorf("Resolve() = %+v, want %+v", got, tt.want)

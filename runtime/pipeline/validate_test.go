@@ -74,11 +74,11 @@ func TestValidateImpliesRun(t *testing.T) {
 	clean, warned := 0, 0
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			f, err := config.Load(path, config.Options{Registries: reg, LookupEnv: anyEnv})
+			f, err := config.Load(path, config.Options{Registries: reg, LookupEnv: anyEnv, Destinations: testDestinations().Names()})
 			if err != nil {
 				t.Skipf("does not validate with this build's types (so run is not asked): %v", err)
 			}
-			o := &Options{Registries: reg}
+			o := &Options{Registries: reg, Destinations: testDestinations()}
 			ws := f.Unsupported()
 			err = prepareToFirstRequest(f, o)
 			if len(ws) == 0 {

@@ -1,0 +1,111 @@
+package destination
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Config is what opening a destination needs.
+type Config struct {
+	// Path is the absolute path of the database file.
+	Path string
+	// Dataset is the pipeline's dataset: the schema the tables go into on
+	// a destination that has schemas (DuckDB); SQLite keeps every table in
+	// its main schema and ignores it.
+	Dataset string
+}
+
+// Type is one kind of destination a build can load into.
+type Type struct {
+	// Name is what `destination:` and `--destination` say, e.g. "sqlite".
+	Name string
+	// Ext is the extension of the default database file, with its dot:
+	// "<pipeline name><Ext>" in the current folder.
+	Ext string
+	// Open opens (creating if needed) the database that cfg names.
+	Open func(ctx context.Context, cfg Config) (Destination, error)
+}
+
+// Registry holds the destination types of a build. main fills it; the
+// engine looks types up by name and never names an implementation. A
+// Registry is filled before use and read-only afterwards.
+type Registry struct {
+	types map[string]Type
+	order []string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{types: map[string]Type{}} }
+
+// Register adds a destination type. It panics on an empty name, a missing
+// Open or a name registered twice: those are programming errors of the
+// build, not of a pipeline file.
+func (r *Registry) Register(t Type) {
+	if t.Name == "" || t.Open == nil {
+		panic("destination: Register needs a name and an Open function")
+	}
+	if _, dup := r.types[t.Name]; dup {
+		panic("destination: " + t.Name + " registered twice")
+	}
+	r.types[t.Name] = t
+	r.order = append(r.order, t.Name)
+}
+
+// Lookup returns the type called name.
+func (r *Registry) Lookup(name string) (Type, bool) {
+	if r == nil {
+		return Type{}, false
+	}
+	t, ok := r.types[name]
+	return t, ok
+}
+
+// Names lists the registered types in registration order.
+func (r *Registry) Names() []string {
+	if r == nil {
+		return nil
+	}
+	return append([]string(nil), r.order...)
+}
+
+// Has describes what the build has, for messages: "sqlite, duckdb", or
+// "no destination" when nothing is registered.
+func (r *Registry) Has() string {
+	if n := r.Names(); len(n) > 0 {
+		return strings.Join(n, ", ")
+	}
+	return "no destination"
+}
+
+// NotBuiltError is the error for a destination the build lacks.
+type NotBuiltError struct {
+	Name string
+	// Have lists the destinations the build has.
+	Have []string
+}
+
+func (e *NotBuiltError) Error() string {
+	have := "no destination"
+	if len(e.Have) > 0 {
+		have = strings.Join(e.Have, ", ")
+	}
+	return fmt.Sprintf("destination %q is not built into this binary (this build has: %s)", e.Name, have)
+}
+
+// Check returns a *NotBuiltError if name is not registered.
+func (r *Registry) Check(name string) error {
+	if _, ok := r.Lookup(name); !ok {
+		return &NotBuiltError{Name: name, Have: r.Names()}
+	}
+	return nil
+}
+
+// Open opens the destination of type name.
+func (r *Registry) Open(ctx context.Context, name string, cfg Config) (Destination, error) {
+	t, ok := r.Lookup(name)
+	if !ok {
+		return nil, &NotBuiltError{Name: name, Have: r.Names()}
+	}
+	return t.Open(ctx, cfg)
+}
