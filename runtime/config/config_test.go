@@ -1093,7 +1093,7 @@ func TestHooks(t *testing.T) {
 	wantSteps := []ProcessingStep{
 		{Kind: "filter", Hook: Hook{Engine: "js", Source: "item.active", Path: steps + "[0].filter", Pos: Pos{10, 19}}, Path: steps + "[0]", Pos: Pos{10, 11}},
 		{Kind: "map", Hook: Hook{Engine: "cel", Source: "item", Path: steps + "[1].map", Pos: Pos{11, 16}}, Path: steps + "[1]", Pos: Pos{11, 11}},
-		{Kind: "flat_map", Hook: Hook{Engine: "wasm", Module: "plugins/split.wasm", Config: map[string]any{"field": "tags"},
+		{Kind: "flat_map", Hook: Hook{Engine: "wasm", Module: "plugins/split.wasm", Dir: filepath.Dir(fixture("valid/hooks.yaml")), Config: map[string]any{"field": "tags"},
 			Path: steps + "[2].flat_map", Pos: Pos{12, 21}}, Path: steps + "[2]", Pos: Pos{12, 11}},
 		{Kind: "yield_map", Hook: Hook{Engine: "js", Source: "[item, item]", Path: steps + "[3].yield_map", Pos: Pos{13, 22}}, Path: steps + "[3]", Pos: Pos{13, 11}},
 		// one entry with two functions: dlt's fixed order, filter first

@@ -71,6 +71,7 @@ func (p *parser) hookObject(o *object, other []string) (Hook, bool) {
 			h.Engine = k
 			if k == EngineWASM {
 				h.Module = x.Value
+				h.Dir = p.res.dir
 			} else {
 				h.Source = x.Value
 			}

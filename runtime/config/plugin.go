@@ -63,6 +63,9 @@ func (p *parser) parsePlugin(n *yaml.Node, kind string) (pl *Plugin, null bool) 
 		}
 		pl.Args[k] = value(o.value[k])
 	}
+	if _, ok := pl.Args["module"]; ok && pl.Type == EngineWASM {
+		pl.Args[HookDir] = p.res.dir // a relative module is read from the pipeline file's folder
+	}
 	if kind == "paginator" && pl.Type == "auto" {
 		if len(pl.Args) > 0 {
 			msg := `the "auto" paginator takes no other fields`

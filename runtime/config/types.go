@@ -270,11 +270,20 @@ type Hook struct {
 	Module string
 	// Config is the `config:` object handed to the hook; nil when absent.
 	Config map[string]any
+	// Dir is the folder of the pipeline file, against which a relative
+	// Module is read.
+	Dir string
 	// Path and Pos locate the hook in the file: the YAML path of its
 	// value (e.g. "source.resources[0].processing_steps[1].map").
 	Path string
 	Pos  Pos
 }
+
+// HookDir is the argument a module-based hook (and a `type: wasm`
+// paginator or auth) gets besides its module: the pipeline file's folder,
+// so that its parse step can find a relative module path (validate checks
+// the module) without an environment.
+const HookDir = "dir"
 
 // Plugin returns the hook as its registry parses it: the engine is the
 // type, and the arguments are the code (extension.HookSource) or module
@@ -288,6 +297,9 @@ func (h *Hook) Plugin(kind string) *Plugin {
 	}
 	if h.Module != "" {
 		args[extension.HookModule] = h.Module
+		if h.Dir != "" {
+			args[HookDir] = h.Dir
+		}
 	}
 	if h.Config != nil {
 		args[extension.HookConfig] = h.Config
