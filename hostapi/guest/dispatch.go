@@ -1,0 +1,327 @@
+package guest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// The handlers behind the exports: each takes the input envelope's bytes
+// and returns the output envelope's (nil for "no result"). They are plain
+// Go, so the host's tests run them without WASM.
+
+// errorEnvelope is {"error": {"message": msg, "index": i}} (index left
+// out when negative).
+func errorEnvelope(err error, index int) []byte {
+	b := []byte(`{"error":{"message":`)
+	b = AppendString(b, err.Error())
+	if index >= 0 {
+		b = append(b, `,"index":`...)
+		b = strconv.AppendInt(b, int64(index), 10)
+	}
+	return append(b, "}}"...)
+}
+
+// guard turns a panic in a hook into an error envelope.
+func guard(index *int, out *[]byte) {
+	if p := recover(); p != nil {
+		*out = errorEnvelope(fmt.Errorf("panic: %v", p), *index)
+	}
+}
+
+func handleDescribe() []byte {
+	m := map[string]any{"name": hooks.name, "version": hooks.version, "abi": int64(1)}
+	h := hookNames()
+	l := make([]any, len(h))
+	for i, n := range h {
+		l[i] = n
+	}
+	m["hooks"] = l
+	b, _ := Encode(nil, m)
+	return b
+}
+
+func handleInit(in []byte) []byte {
+	if len(in) == 0 {
+		config = map[string]any{}
+		return nil
+	}
+	v, err := Decode(in)
+	if err != nil {
+		return errorEnvelope(fmt.Errorf("config: %w", err), -1)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return errorEnvelope(errors.New("config: not an object"), -1)
+	}
+	config = m
+	return nil
+}
+
+func handleStep(in []byte) (out []byte) {
+	at := -1
+	defer guard(&at, &out)
+	v, err := Decode(in)
+	if err != nil {
+		return errorEnvelope(fmt.Errorf("step input: %w", err), -1)
+	}
+	env, _ := v.(map[string]any)
+	kind, _ := env["kind"].(string)
+	recs, _ := env["records"].([]any)
+	switch kind {
+	case "map":
+		if hooks.mapFn == nil {
+			return errorEnvelope(errors.New("this module registers no map (guest.Map)"), -1)
+		}
+		res := make([]any, len(recs))
+		for i, r := range recs {
+			at = i
+			m, ok := r.(map[string]any)
+			if !ok {
+				return errorEnvelope(errors.New("the record is not an object"), i)
+			}
+			o, err := hooks.mapFn(m)
+			if err != nil {
+				return errorEnvelope(err, i)
+			}
+			if o == nil {
+				return errorEnvelope(errors.New("map returned nil: return a record"), i)
+			}
+			res[i] = o
+		}
+		return encodeField("records", res, at)
+	case "filter":
+		if hooks.filterFn == nil {
+			return errorEnvelope(errors.New("this module registers no filter (guest.Filter)"), -1)
+		}
+		b := make([]byte, 0, 10+6*len(recs))
+		b = append(b, `{"keep":[`...)
+		for i, r := range recs {
+			at = i
+			m, ok := r.(map[string]any)
+			if !ok {
+				return errorEnvelope(errors.New("the record is not an object"), i)
+			}
+			keep, err := hooks.filterFn(m)
+			if err != nil {
+				return errorEnvelope(err, i)
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if keep {
+				b = append(b, "true"...)
+			} else {
+				b = append(b, "false"...)
+			}
+		}
+		return append(b, "]}"...)
+	case "flat_map":
+		if hooks.flatMapFn == nil {
+			return errorEnvelope(errors.New("this module registers no flat_map (guest.FlatMap)"), -1)
+		}
+		res := make([]any, len(recs))
+		for i, r := range recs {
+			at = i
+			m, ok := r.(map[string]any)
+			if !ok {
+				return errorEnvelope(errors.New("the record is not an object"), i)
+			}
+			o, err := hooks.flatMapFn(m)
+			if err != nil {
+				return errorEnvelope(err, i)
+			}
+			l := make([]any, len(o))
+			for j, e := range o {
+				l[j] = e
+			}
+			res[i] = l
+		}
+		return encodeField("lists", res, at)
+	}
+	return errorEnvelope(fmt.Errorf("unknown step kind %q", kind), -1)
+}
+
+func encodeField(name string, v any, at int) []byte {
+	b := append([]byte(`{"`), name...)
+	b = append(b, `":`...)
+	b, err := Encode(b, v)
+	if err != nil {
+		return errorEnvelope(err, at)
+	}
+	return append(b, '}')
+}
+
+func handlePaginate(in []byte) (out []byte) {
+	at := -1
+	defer guard(&at, &out)
+	if hooks.pagNext == nil {
+		return errorEnvelope(errors.New("this module registers no paginator (guest.Paginator)"), -1)
+	}
+	v, err := Decode(in)
+	if err != nil {
+		return errorEnvelope(fmt.Errorf("paginate input: %w", err), -1)
+	}
+	env, _ := v.(map[string]any)
+	req := toRequest(env["request"])
+	state, _ := env["state"].(map[string]any)
+	if state == nil {
+		state = map[string]any{}
+	}
+	var p *Patch
+	field := "request"
+	switch env["phase"] {
+	case "init":
+		if hooks.pagInit != nil {
+			p, err = hooks.pagInit(req)
+		}
+	case "next":
+		field = "next"
+		n, _ := Number(env["records"])
+		p, err = hooks.pagNext(toResponse(env["response"]), req, int(n), state)
+	default:
+		return errorEnvelope(fmt.Errorf("unknown paginate phase %v", env["phase"]), -1)
+	}
+	if err != nil {
+		return errorEnvelope(err, -1)
+	}
+	o := map[string]any{"state": state, field: nil}
+	if p != nil {
+		o[field] = p.value()
+	}
+	b, err := Encode(nil, o)
+	if err != nil {
+		return errorEnvelope(err, -1)
+	}
+	return b
+}
+
+func (p *Patch) value() map[string]any {
+	m := map[string]any{}
+	if p.URL != "" {
+		m["url"] = p.URL
+	}
+	if p.Params != nil {
+		m["params"] = p.Params
+	}
+	if p.Headers != nil {
+		m["headers"] = p.Headers
+	}
+	if p.JSON != nil {
+		m["json"] = p.JSON
+	}
+	return m
+}
+
+func handleAuth(in []byte) (out []byte) {
+	at := -1
+	defer guard(&at, &out)
+	if hooks.authFn == nil {
+		return errorEnvelope(errors.New("this module registers no auth (guest.Auth)"), -1)
+	}
+	v, err := Decode(in)
+	if err != nil {
+		return errorEnvelope(fmt.Errorf("auth input: %w", err), -1)
+	}
+	env, _ := v.(map[string]any)
+	ch, err := hooks.authFn(toRequest(env["request"]))
+	if err != nil {
+		return errorEnvelope(err, -1)
+	}
+	o := map[string]any{}
+	if ch.SetHeaders != nil {
+		o["set_headers"] = ch.SetHeaders
+	}
+	if ch.SetQuery != nil {
+		o["set_query"] = ch.SetQuery
+	}
+	b, _ := Encode(nil, o)
+	return b
+}
+
+func handleResponse(in []byte) (out []byte) {
+	at := -1
+	defer guard(&at, &out)
+	if hooks.responseFn == nil {
+		return errorEnvelope(errors.New("this module registers no response action (guest.ResponseAction)"), -1)
+	}
+	v, err := Decode(in)
+	if err != nil {
+		return errorEnvelope(fmt.Errorf("response input: %w", err), -1)
+	}
+	env, _ := v.(map[string]any)
+	a, err := hooks.responseFn(toResponse(env["response"]))
+	if err != nil {
+		return errorEnvelope(err, -1)
+	}
+	if a == "" {
+		a = Continue
+	}
+	b, _ := Encode(nil, map[string]any{"action": a})
+	return b
+}
+
+func handleConvert(in []byte) (out []byte) {
+	at := -1
+	defer guard(&at, &out)
+	if hooks.convertFn == nil {
+		return errorEnvelope(errors.New("this module registers no convert (guest.Convert)"), -1)
+	}
+	v, err := Decode(in)
+	if err != nil {
+		return errorEnvelope(fmt.Errorf("convert input: %w", err), -1)
+	}
+	env, _ := v.(map[string]any)
+	r, err := hooks.convertFn(env["value"])
+	if err != nil {
+		return errorEnvelope(err, -1)
+	}
+	b, err := Encode(nil, map[string]any{"value": r})
+	if err != nil {
+		return errorEnvelope(err, -1)
+	}
+	return b
+}
+
+func toRequest(v any) Request {
+	m, _ := v.(map[string]any)
+	r := Request{Query: map[string][]string{}, Headers: map[string]string{}}
+	r.Method, _ = m["method"].(string)
+	r.URL, _ = m["url"].(string)
+	r.Path, _ = m["path"].(string)
+	r.Body, _ = m["body"].(string)
+	if q, ok := m["query"].(map[string]any); ok {
+		for k, l := range q {
+			if vs, ok := l.([]any); ok {
+				for _, e := range vs {
+					if s, ok := e.(string); ok {
+						r.Query[k] = append(r.Query[k], s)
+					}
+				}
+			}
+		}
+	}
+	if h, ok := m["headers"].(map[string]any); ok {
+		for k, e := range h {
+			if s, ok := e.(string); ok {
+				r.Headers[k] = s
+			}
+		}
+	}
+	return r
+}
+
+func toResponse(v any) Response {
+	m, _ := v.(map[string]any)
+	r := Response{Headers: map[string]string{}, Body: m["body"]}
+	n, _ := Number(m["status"])
+	r.Status = int(n)
+	if h, ok := m["headers"].(map[string]any); ok {
+		for k, e := range h {
+			if s, ok := e.(string); ok {
+				r.Headers[k] = s
+			}
+		}
+	}
+	return r
+}
