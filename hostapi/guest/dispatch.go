@@ -76,6 +76,7 @@ func handleStep(in []byte) (out []byte) {
 		res := make([]any, len(recs))
 		for i, r := range recs {
 			at = i
+			markRecord(i)
 			m, ok := r.(map[string]any)
 			if !ok {
 				return errorEnvelope(errors.New("the record is not an object"), i)
@@ -98,6 +99,7 @@ func handleStep(in []byte) (out []byte) {
 		b = append(b, `{"keep":[`...)
 		for i, r := range recs {
 			at = i
+			markRecord(i)
 			m, ok := r.(map[string]any)
 			if !ok {
 				return errorEnvelope(errors.New("the record is not an object"), i)
@@ -123,6 +125,7 @@ func handleStep(in []byte) (out []byte) {
 		res := make([]any, len(recs))
 		for i, r := range recs {
 			at = i
+			markRecord(i)
 			m, ok := r.(map[string]any)
 			if !ok {
 				return errorEnvelope(errors.New("the record is not an object"), i)

@@ -138,3 +138,9 @@ func KVSet(key string, v any) error {
 	}
 	return nil
 }
+
+//go:wasmimport sluice_v1 at
+func hostAt(index uint32)
+
+// markRecord tells the host which record of the page the step works on.
+func markRecord(i int) { hostAt(uint32(i)) }

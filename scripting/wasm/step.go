@@ -1,0 +1,181 @@
+package wasm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sluicehq/sluice/runtime/extension"
+)
+
+// StepSpec describes a wasm processing step.
+var StepSpec = extension.Spec{
+	Summary: "A WebAssembly processing step: a module (sluice ABI 1) whose map, filter or flat_map runs on each page of records.",
+	Fields: append([]extension.Field{
+		{Name: extension.HookKind, Type: extension.TypeString, Required: true,
+			Doc: "filter, map or flat_map: the hook the module must implement"},
+	}, moduleFields("the step's own settings, which the module reads (guest.Config)")...),
+}
+
+// ParseStep checks a wasm processing step.
+func ParseStep(args *extension.Args) (extension.Builder[extension.Step], error) {
+	kind := args.String(extension.HookKind, "")
+	switch kind {
+	case extension.StepFilter, extension.StepMap, extension.StepFlatMap:
+	case "yield_map":
+		kind = extension.StepFlatMap
+	case "":
+		args.Fail(extension.HookKind, "is required: filter, map or flat_map")
+	default:
+		args.Fail(extension.HookKind, "must be filter, map or flat_map, got %q", kind)
+		kind = ""
+	}
+	h := parseHook(args, kind)
+	if err := args.Err(); err != nil {
+		return nil, err
+	}
+	return extension.BuilderFunc[extension.Step](func(ctx context.Context, env *extension.Env) (extension.Step, error) {
+		p, err := h.build(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return &Step{kind: kind, pool: p}, nil
+	}), nil
+}
+
+// Step is a built wasm processing step: one call per page on an instance
+// of its own. It is safe for concurrent use.
+type Step struct {
+	kind string
+	pool *pool
+}
+
+// Apply hands the page to the module and returns its result; the given
+// records are not changed (the module gets a copy as JSON).
+func (s *Step) Apply(ctx context.Context, records []any) ([]any, error) {
+	if len(records) == 0 {
+		return records, nil
+	}
+	in, err := marshal(map[string]any{"kind": s.kind, "records": records})
+	if err != nil {
+		return nil, s.fail(0, fmt.Errorf("the page is not JSON: %w", err))
+	}
+	out, err := s.pool.callStep(ctx, in)
+	if err != nil {
+		var ge *guestError
+		if errors.As(err, &ge) {
+			at := 0
+			if ge.Index != nil && *ge.Index >= 0 && *ge.Index < len(records) {
+				at = *ge.Index
+			}
+			return nil, s.fail(at, ge)
+		}
+		var pe *pageError
+		if errors.As(err, &pe) {
+			return nil, s.fail(pe.at, pe.err)
+		}
+		return nil, err
+	}
+	v, err := decoder.Decode(out)
+	if err != nil {
+		return nil, s.fail(0, fmt.Errorf("returned a result that is not JSON: %w", err))
+	}
+	res, _ := v.(map[string]any)
+	switch s.kind {
+	case extension.StepMap:
+		recs, ok := res["records"].([]any)
+		if !ok || len(recs) != len(records) {
+			return nil, s.fail(0, fmt.Errorf("returned %d records for a page of %d: a map returns one record per record", len(recs), len(records)))
+		}
+		for i, r := range recs {
+			if _, ok := r.(map[string]any); !ok {
+				return nil, s.fail(i, fmt.Errorf("returned %T: a map must return an object", r))
+			}
+		}
+		return recs, nil
+	case extension.StepFilter:
+		keep, ok := res["keep"].([]any)
+		if !ok || len(keep) != len(records) {
+			return nil, s.fail(0, fmt.Errorf("returned %d verdicts for a page of %d records", len(keep), len(records)))
+		}
+		kept := make([]any, 0, len(records))
+		for i, k := range keep {
+			b, ok := k.(bool)
+			if !ok {
+				return nil, s.fail(i, fmt.Errorf("returned %v: a filter returns true or false", k))
+			}
+			if b {
+				kept = append(kept, records[i])
+			}
+		}
+		return kept, nil
+	default:
+		lists, ok := res["lists"].([]any)
+		if !ok || len(lists) != len(records) {
+			return nil, s.fail(0, fmt.Errorf("returned %d lists for a page of %d records: a flat_map returns one list per record", len(lists), len(records)))
+		}
+		var outRecs []any
+		for i, l := range lists {
+			if l == nil {
+				continue
+			}
+			rs, ok := l.([]any)
+			if !ok {
+				return nil, s.fail(i, fmt.Errorf("returned %T: a flat_map returns a list of records", l))
+			}
+			for _, r := range rs {
+				if _, ok := r.(map[string]any); !ok {
+					return nil, s.fail(i, fmt.Errorf("returned a list holding %T: a flat_map returns objects", r))
+				}
+				outRecs = append(outRecs, r)
+			}
+		}
+		if outRecs == nil {
+			outRecs = []any{}
+		}
+		return outRecs, nil
+	}
+}
+
+func (s *Step) fail(at int, err error) error {
+	return &extension.StepError{Index: at, Err: fmt.Errorf("%s: %w", s.pool.what, err)}
+}
+
+// Close closes the step's instances and releases its module.
+func (s *Step) Close() error { return s.pool.Close() }
+
+// pageError is a call that failed (trapped, timed out) while the guest
+// worked on record at of the page.
+type pageError struct {
+	at  int
+	err error
+}
+
+func (e *pageError) Error() string { return e.err.Error() }
+
+// callStep is call for sluice_step: it also learns, through the at
+// import, which record a failed call was on, and turns an error envelope
+// into a *guestError.
+func (p *pool) callStep(ctx context.Context, input []byte) ([]byte, error) {
+	in, err := p.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer p.put(in)
+	in.at = 0
+	out, err := in.call(ctx, "sluice_step", input, p.timeout)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, &pageError{at: int(in.at), err: p.withOutput(err)}
+	}
+	if err := envelopeError(out); err != nil {
+		_ = in.collect(ctx, p.timeout)
+		return nil, err
+	}
+	if err := in.collect(ctx, p.timeout); err != nil {
+		return nil, p.withOutput(err)
+	}
+	return out, nil
+}
