@@ -280,16 +280,19 @@ source:
       write_disposition: append
 `
 	tests := []struct {
+		name   string
 		module string
 		limits string
 		want   []string // in the error, besides the resource and the step
 	}{
-		{"loop", "{timeout_ms: 300}", []string{"loop"}},
-		{"hog", "{memory_mb: 32}", []string{"hog"}},
-		{"escape", "", []string{"/etc/passwd"}},
+		{"loop", "loop", "{timeout_ms: 300}", []string{"loop.wasm", "timed out after 300ms", "limits.timeout_ms"}},
+		{"loop, default deadline", "loop", "", []string{"loop.wasm", "timed out after 2s"}},
+		{"hog", "hog", "{memory_mb: 32}", []string{"hog.wasm", "out of memory", "limits.memory_mb"}},
+		{"hog, default memory", "hog", "", []string{"hog.wasm", "out of memory"}},
+		{"escape", "escape", "", []string{"escape.wasm", "could not read /etc/passwd"}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.module, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			dir := pipelineDir(t)
 			if code, stdout, stderr := sluice(t, dir, good, "run"); code != 0 {
 				t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
