@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -193,5 +194,6 @@ func explain(err error, timeout time.Duration) error {
 		}
 		return fmt.Errorf("the module exited with code %d", exit.ExitCode())
 	}
-	return fmt.Errorf("trapped (a panic, out of memory or a bug in the module; limits.memory_mb raises the memory cap): %w", err)
+	msg, _, _ := strings.Cut(err.Error(), "\n") // leave out wazero's stack trace
+	return fmt.Errorf("trapped (a panic, out of memory or a bug in the module; limits.memory_mb raises the memory cap): %s", msg)
 }

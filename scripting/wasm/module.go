@@ -150,7 +150,7 @@ func exportFor(hook string) string {
 var required = []string{"sluice_abi", "sluice_alloc", "sluice_free", "sluice_describe", "sluice_init"}
 
 // checkExports checks what can be checked without running the module.
-func (m *module) checkExports(hook string) error {
+func (m *module) checkExports() error {
 	if _, ok := m.exports["sluice_abi"]; !ok {
 		return fmt.Errorf("wasm module %s does not speak the sluice ABI (no sluice_abi export); this sluice speaks version %d: build it with the hostapi/guest package", m.name, ABIVersion)
 	}
@@ -164,10 +164,22 @@ func (m *module) checkExports(hook string) error {
 			return fmt.Errorf("wasm module %s is a command (it has _start), not a reactor: build it with -buildmode=c-shared", m.name)
 		}
 	}
+	return nil
+}
+
+// checkHookExport checks that the module exports what hook calls.
+func (m *module) checkHookExport(hook string) error {
 	if e := exportFor(hook); e != "" {
 		if _, ok := m.exports[e]; !ok {
-			return fmt.Errorf("wasm module %s does not implement a %s (no %s export)", m.name, hook, e)
+			return fmt.Errorf("wasm module %s does not implement %s %s (no %s export)", m.name, article(hook), hook, e)
 		}
 	}
 	return nil
+}
+
+func article(hook string) string {
+	if hook == "auth" {
+		return "an"
+	}
+	return "a"
 }

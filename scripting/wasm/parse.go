@@ -93,7 +93,7 @@ func inspect(ctx context.Context, path, hook string) error {
 
 // verify checks exports, ABI version and description on a fresh instance.
 func verify(ctx context.Context, m *module, hook string) error {
-	if err := m.checkExports(hook); err != nil {
+	if err := m.checkExports(); err != nil {
 		return err
 	}
 	host := &hostapi.Host{}
@@ -108,6 +108,9 @@ func verify(ctx context.Context, m *module, hook string) error {
 	}
 	if v != ABIVersion {
 		return fmt.Errorf("wasm module %s speaks sluice ABI %d; this sluice speaks ABI %d: rebuild it with this sluice's hostapi/guest package", m.name, v, ABIVersion)
+	}
+	if err := m.checkHookExport(hook); err != nil {
+		return err
 	}
 	out, err := in.call(ctx, "sluice_describe", nil, extension.DefaultHookTimeout)
 	if err != nil {
@@ -125,7 +128,7 @@ func verify(ctx context.Context, m *module, hook string) error {
 		if len(d.Hooks) > 0 {
 			has = strings.Join(d.Hooks, ", ")
 		}
-		return fmt.Errorf("wasm module %s does not implement a %s (it implements: %s)", m.name, hook, has)
+		return fmt.Errorf("wasm module %s does not implement %s %s (it implements: %s)", m.name, article(hook), hook, has)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -123,7 +122,8 @@ func (p *pool) wrap(err error) error { return fmt.Errorf("%s: %w", p.what, err) 
 // withOutput adds what the module last wrote to stderr (a Go panic, a
 // "fatal error: out of memory") to an error.
 func (p *pool) withOutput(err error) error {
-	if t := p.log.tail(); t != "" && !errors.Is(err, context.Canceled) {
+	t := p.log.tail()
+	if t != "" {
 		return fmt.Errorf("%w; the module wrote: %s", err, t)
 	}
 	return err
