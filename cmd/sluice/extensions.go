@@ -5,6 +5,7 @@ import (
 	"github.com/sluicehq/sluice/runtime/extension"
 	"github.com/sluicehq/sluice/scripting/cel"
 	"github.com/sluicehq/sluice/scripting/js"
+	"github.com/sluicehq/sluice/scripting/wasm"
 )
 
 // registrars fill the extension registries of this build, in order: the
@@ -15,6 +16,7 @@ var registrars = []func(*extension.Registries){
 	builtin.Register,
 	js.Register,
 	cel.Register,
+	wasm.Register,
 }
 
 // registries returns the extension registries of this build. validate and
