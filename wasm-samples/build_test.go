@@ -89,8 +89,8 @@ func pipelineDir(t *testing.T) string {
 }
 
 // sluice runs the built binary on the pipeline in dir (pipeline.yaml, with
-// its database out.db and its state beside it) and returns the exit code
-// and what it printed.
+// its database out.db and its state beside it), from another folder, and
+// returns the exit code and what it printed.
 func sluice(t *testing.T, dir, yaml string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	path := filepath.Join(dir, "pipeline.yaml")
@@ -102,7 +102,9 @@ func sluice(t *testing.T, dir, yaml string, args ...string) (code int, stdout, s
 		argv = append(argv, "--db", filepath.Join(dir, "out.db"), "--pipelines-dir", dir, "--progress", "none")
 	}
 	cmd := exec.Command(filepath.Join(built, "sluice"), argv...)
-	cmd.Dir = dir
+	// Another folder than the pipeline's: relative module paths resolve
+	// against the pipeline file, not the current folder.
+	cmd.Dir = t.TempDir()
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
