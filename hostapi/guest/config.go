@@ -49,7 +49,7 @@ func Number(v any) (float64, bool) {
 		if t == "" {
 			return 0, false
 		}
-		d := decoder{b: []byte(t)}
+		d := decoder{b: []byte(t), s: t}
 		n, err := d.number()
 		if err != nil || d.i != len(t) {
 			return 0, false

@@ -58,18 +58,25 @@ func handleInit(in []byte) []byte {
 	return nil
 }
 
+// handleStep runs a step over one page. The input is binary (binval.go):
+// the kind ('m' map, 'f' filter, 'l' flat_map), then the records as an
+// array value. The output is binary too: 'r' and the records (map), 'k',
+// a u32 count and one byte 0/1 per record (filter), 'l' and an array of
+// arrays (flat_map); or a JSON error envelope, which starts with '{'.
 func handleStep(in []byte) (out []byte) {
 	at := -1
 	defer guard(&at, &out)
-	v, err := Decode(in)
+	if len(in) < 1 {
+		return errorEnvelope(errors.New("step input: empty"), -1)
+	}
+	r := binReader{b: in, s: string(in), i: 1}
+	v, err := r.value(0)
 	if err != nil {
 		return errorEnvelope(fmt.Errorf("step input: %w", err), -1)
 	}
-	env, _ := v.(map[string]any)
-	kind, _ := env["kind"].(string)
-	recs, _ := env["records"].([]any)
-	switch kind {
-	case "map":
+	recs, _ := v.([]any)
+	switch in[0] {
+	case 'm':
 		if hooks.mapFn == nil {
 			return errorEnvelope(errors.New("this module registers no map (guest.Map)"), -1)
 		}
@@ -90,13 +97,14 @@ func handleStep(in []byte) (out []byte) {
 			}
 			res[i] = o
 		}
-		return encodeField("records", res, at)
-	case "filter":
+		return binResult('r', res, len(in))
+	case 'f':
 		if hooks.filterFn == nil {
 			return errorEnvelope(errors.New("this module registers no filter (guest.Filter)"), -1)
 		}
-		b := make([]byte, 0, 10+6*len(recs))
-		b = append(b, `{"keep":[`...)
+		b := make([]byte, 5, 5+len(recs))
+		b[0] = 'k'
+		b = appendU32(b[:1], len(recs))
 		for i, r := range recs {
 			at = i
 			markRecord(i)
@@ -108,17 +116,14 @@ func handleStep(in []byte) (out []byte) {
 			if err != nil {
 				return errorEnvelope(err, i)
 			}
-			if i > 0 {
-				b = append(b, ',')
-			}
 			if keep {
-				b = append(b, "true"...)
+				b = append(b, 1)
 			} else {
-				b = append(b, "false"...)
+				b = append(b, 0)
 			}
 		}
-		return append(b, "]}"...)
-	case "flat_map":
+		return b
+	case 'l':
 		if hooks.flatMapFn == nil {
 			return errorEnvelope(errors.New("this module registers no flat_map (guest.FlatMap)"), -1)
 		}
@@ -140,9 +145,19 @@ func handleStep(in []byte) (out []byte) {
 			}
 			res[i] = l
 		}
-		return encodeField("lists", res, at)
+		return binResult('l', res, len(in))
 	}
-	return errorEnvelope(fmt.Errorf("unknown step kind %q", kind), -1)
+	return errorEnvelope(fmt.Errorf("unknown step kind %q", in[0]), -1)
+}
+
+func binResult(tag byte, v any, sizeHint int) []byte {
+	b := make([]byte, 1, sizeHint+sizeHint/8+16)
+	b[0] = tag
+	b, err := appendBin(b, v, 0)
+	if err != nil {
+		return errorEnvelope(err, -1)
+	}
+	return b
 }
 
 func encodeField(name string, v any, at int) []byte {

@@ -4,6 +4,7 @@ package guest
 
 import (
 	"runtime"
+	"runtime/debug"
 	"unsafe"
 )
 
@@ -11,12 +12,23 @@ import (
 // not copied yet) reachable until sluice_free.
 var live = map[uint32][]byte{}
 
-// sinceGC counts the input bytes since the last collection.
+// sinceGC counts the bytes allocated for the host since the last
+// collection.
 var sinceGC int
 
-// gcEvery is how much input the guest takes between collections: a Go
-// guest's GC never runs between calls on its own.
-const gcEvery = 1 << 20
+// The collector is off during calls (a Go guest's GC is slow under the
+// host's deadline checks, and never runs between calls on its own):
+// sluice_gc, which the host calls after about 1 MiB of input, collects,
+// and the memory limit below makes the runtime collect before a page
+// could exhaust the instance's memory.
+
+// softLimit is the heap size at which the runtime collects during a call.
+const softLimit = 40 << 20
+
+func init() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(softLimit)
+}
 
 func pin(b []byte) uint32 {
 	p := uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
@@ -53,10 +65,8 @@ func sluiceFree(p uint32) { delete(live, p) }
 
 //go:wasmexport sluice_gc
 func sluiceGC() {
-	if sinceGC >= gcEvery {
-		sinceGC = 0
-		runtime.GC()
-	}
+	sinceGC = 0
+	runtime.GC()
 }
 
 //go:wasmexport sluice_describe

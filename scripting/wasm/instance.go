@@ -27,6 +27,12 @@ type instance struct {
 	// at is the record of the page the guest said it is working on (the
 	// at import), so a trap or timeout names it.
 	at uint32
+	// buf and bufCap are the input buffer kept from one call to the next
+	// (ABI: a buffer stays valid until sluice_free), so a page costs no
+	// sluice_alloc once the buffer is large enough.
+	buf, bufCap uint32
+	// sent counts the input bytes since the last sluice_gc.
+	sent int
 }
 
 // clock makes the WASI clocks from the run's clock: the wall clock is
@@ -138,16 +144,25 @@ func (in *instance) call(ctx context.Context, export string, input []byte, timeo
 func (in *instance) callIn(ctx context.Context, f api.Function, input []byte) ([]byte, error) {
 	var args []uint64
 	if len(f.Definition().ParamTypes()) > 0 {
-		r, err := in.alloc.Call(ctx, uint64(len(input)))
-		if err != nil {
-			return nil, err
+		if uint32(len(input)) > in.bufCap || in.buf == 0 {
+			if in.buf != 0 {
+				if _, err := in.free.Call(ctx, uint64(in.buf)); err != nil {
+					return nil, err
+				}
+				in.buf, in.bufCap = 0, 0
+			}
+			size := max(uint32(len(input))+uint32(len(input))/4, 4096)
+			r, err := in.alloc.Call(ctx, uint64(size))
+			if err != nil {
+				return nil, err
+			}
+			in.buf, in.bufCap = uint32(r[0]), size
 		}
-		ptr := uint32(r[0])
-		if len(input) > 0 && !in.mod.Memory().Write(ptr, input) {
+		if len(input) > 0 && !in.mod.Memory().Write(in.buf, input) {
 			return nil, errors.New("sluice_alloc returned a buffer outside the module's memory")
 		}
-		defer func() { _, _ = in.free.Call(ctx, uint64(ptr)) }()
-		args = []uint64{uint64(ptr), uint64(len(input))}
+		in.sent += len(input)
+		args = []uint64{uint64(in.buf), uint64(len(input))}
 	}
 	r, err := f.Call(ctx, args...)
 	if err != nil {
@@ -168,11 +183,17 @@ func (in *instance) callIn(ctx context.Context, f api.Function, input []byte) ([
 	return out, nil
 }
 
-// collect gives the guest its chance to collect garbage (sluice_gc).
+// gcEvery is how much input an instance gets between two sluice_gc
+// calls: a Go guest's collector never runs between calls on its own.
+const gcEvery = 1 << 20
+
+// collect calls sluice_gc once the instance has had gcEvery bytes of
+// input since the last time.
 func (in *instance) collect(ctx context.Context, timeout time.Duration) error {
-	if in.gc == nil || in.dead {
+	if in.gc == nil || in.dead || in.sent < gcEvery {
 		return nil
 	}
+	in.sent = 0
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if _, err := in.gc.Call(cctx); err != nil {

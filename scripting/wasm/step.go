@@ -2,6 +2,7 @@ package wasm
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -56,9 +57,10 @@ func (s *Step) Apply(ctx context.Context, records []any) ([]any, error) {
 	if len(records) == 0 {
 		return records, nil
 	}
-	in, err := marshal(map[string]any{"kind": s.kind, "records": records})
+	tag := map[string]byte{extension.StepMap: 'm', extension.StepFilter: 'f', extension.StepFlatMap: 'l'}[s.kind]
+	in, err := appendBin([]byte{tag}, records, 0)
 	if err != nil {
-		return nil, s.fail(0, fmt.Errorf("the page is not JSON: %w", err))
+		return nil, s.fail(0, fmt.Errorf("the page cannot be handed to the module: %w", err))
 	}
 	out, err := s.pool.callStep(ctx, in)
 	if err != nil {
@@ -76,14 +78,29 @@ func (s *Step) Apply(ctx context.Context, records []any) ([]any, error) {
 		}
 		return nil, err
 	}
-	v, err := decoder.Decode(out)
-	if err != nil {
-		return nil, s.fail(0, fmt.Errorf("returned a result that is not JSON: %w", err))
+	want := map[string]byte{extension.StepMap: 'r', extension.StepFilter: 'k', extension.StepFlatMap: 'l'}[s.kind]
+	if len(out) == 0 || out[0] != want {
+		return nil, s.fail(0, fmt.Errorf("returned a result that is not a %s's (build the module with this sluice's hostapi/guest package)", s.kind))
 	}
-	res, _ := v.(map[string]any)
+	if s.kind == extension.StepFilter {
+		if len(out) < 5 || int(binary.LittleEndian.Uint32(out[1:])) != len(records) || len(out) != 5+len(records) {
+			return nil, s.fail(0, fmt.Errorf("returned a filter result that is not one verdict per record of the %d", len(records)))
+		}
+		kept := make([]any, 0, len(records))
+		for i, k := range out[5:] {
+			if k != 0 {
+				kept = append(kept, records[i])
+			}
+		}
+		return kept, nil
+	}
+	v, err := decodeBin(out)
+	if err != nil {
+		return nil, s.fail(0, fmt.Errorf("returned a result that cannot be read: %w", err))
+	}
 	switch s.kind {
 	case extension.StepMap:
-		recs, ok := res["records"].([]any)
+		recs, ok := v.([]any)
 		if !ok || len(recs) != len(records) {
 			return nil, s.fail(0, fmt.Errorf("returned %d records for a page of %d: a map returns one record per record", len(recs), len(records)))
 		}
@@ -93,24 +110,8 @@ func (s *Step) Apply(ctx context.Context, records []any) ([]any, error) {
 			}
 		}
 		return recs, nil
-	case extension.StepFilter:
-		keep, ok := res["keep"].([]any)
-		if !ok || len(keep) != len(records) {
-			return nil, s.fail(0, fmt.Errorf("returned %d verdicts for a page of %d records", len(keep), len(records)))
-		}
-		kept := make([]any, 0, len(records))
-		for i, k := range keep {
-			b, ok := k.(bool)
-			if !ok {
-				return nil, s.fail(i, fmt.Errorf("returned %v: a filter returns true or false", k))
-			}
-			if b {
-				kept = append(kept, records[i])
-			}
-		}
-		return kept, nil
 	default:
-		lists, ok := res["lists"].([]any)
+		lists, ok := v.([]any)
 		if !ok || len(lists) != len(records) {
 			return nil, s.fail(0, fmt.Errorf("returned %d lists for a page of %d records: a flat_map returns one list per record", len(lists), len(records)))
 		}
