@@ -20,9 +20,10 @@ import (
 
 // binReader reads binary values from one page; strings are slices of s.
 type binReader struct {
-	b []byte
-	s string
-	i int
+	b    []byte
+	s    string
+	i    int
+	slab slabs
 }
 
 var errShort = errors.New("binary value: truncated")
@@ -72,11 +73,15 @@ func (r *binReader) value(depth int) (any, error) {
 		u := binary.LittleEndian.Uint64(r.b[r.i:])
 		r.i += 8
 		if tag == 'i' {
-			return int64(u), nil
+			return r.slab.int(int64(u)), nil
 		}
-		return math.Float64frombits(u), nil
+		return r.slab.float(math.Float64frombits(u)), nil
 	case 's':
-		return r.str()
+		s, err := r.str()
+		if err != nil {
+			return nil, err
+		}
+		return r.slab.str(s), nil
 	case 'N':
 		s, err := r.str()
 		if err != nil {
