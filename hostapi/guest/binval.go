@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"unsafe"
 )
 
 // The binary value format of sluice_step (ABI.md, "Step pages"): the host
@@ -99,7 +100,7 @@ func (r *binReader) value(depth int) (any, error) {
 		}
 		a := make([]any, n)
 		for j := range a {
-			if a[j], err = r.value(depth + 1); err != nil {
+			if a[j], err = r.elem(depth); err != nil {
 				return nil, err
 			}
 		}
@@ -114,17 +115,73 @@ func (r *binReader) value(depth int) (any, error) {
 		}
 		m := make(map[string]any, n)
 		for range n {
-			k, err := r.str()
+			// The key, read in place (a call less per entry).
+			if len(r.b)-r.i < 4 {
+				return nil, errShort
+			}
+			kl := int(binary.LittleEndian.Uint32(r.b[r.i:]))
+			r.i += 4
+			if kl > len(r.b)-r.i {
+				return nil, errShort
+			}
+			k := r.s[r.i : r.i+kl]
+			r.i += kl
+			v, err := r.elem(depth)
 			if err != nil {
 				return nil, err
 			}
-			if m[k], err = r.value(depth + 1); err != nil {
-				return nil, err
-			}
+			m[k] = v
 		}
 		return m, nil
 	}
 	return nil, errors.New("binary value: unknown tag " + strconv.Quote(string(tag)))
+}
+
+// elem reads an array element or an object value: strings and numbers
+// here, into the slabs, with no further call; containers through value.
+func (r *binReader) elem(depth int) (any, error) {
+	if r.i >= len(r.b) {
+		return nil, errShort
+	}
+	switch r.b[r.i] {
+	case 's':
+		if len(r.b)-r.i < 5 {
+			return nil, errShort
+		}
+		n := int(binary.LittleEndian.Uint32(r.b[r.i+1:]))
+		r.i += 5
+		if n > len(r.b)-r.i {
+			return nil, errShort
+		}
+		sl := &r.slab
+		if len(sl.strs) == cap(sl.strs) {
+			sl.strs = make([]string, 0, slabSize)
+		}
+		sl.strs = append(sl.strs, r.s[r.i:r.i+n])
+		r.i += n
+		return makeAny(stringType, unsafe.Pointer(&sl.strs[len(sl.strs)-1])), nil
+	case 'i':
+		if len(r.b)-r.i < 9 {
+			return nil, errShort
+		}
+		sl := &r.slab
+		if len(sl.ints) == cap(sl.ints) {
+			sl.ints = make([]int64, 0, slabSize)
+		}
+		sl.ints = append(sl.ints, int64(binary.LittleEndian.Uint64(r.b[r.i+1:])))
+		r.i += 9
+		return makeAny(int64Type, unsafe.Pointer(&sl.ints[len(sl.ints)-1])), nil
+	case 'n':
+		r.i++
+		return nil, nil
+	case 't':
+		r.i++
+		return true, nil
+	case 'f':
+		r.i++
+		return false, nil
+	}
+	return r.value(depth + 1)
 }
 
 func appendU32(dst []byte, n int) []byte {
@@ -201,10 +258,21 @@ func appendBin(dst []byte, v any, depth int) ([]byte, error) {
 		dst = appendU32(append(dst, 'o'), len(t))
 		var err error
 		for k, e := range t {
-			dst = appendU32(dst, len(k))
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(len(k)))
 			dst = append(dst, k...)
-			if dst, err = appendBin(dst, e, depth+1); err != nil {
-				return nil, err
+			// Strings and whole numbers here, with no further call.
+			switch x := e.(type) {
+			case string:
+				dst = append(dst, 's')
+				dst = binary.LittleEndian.AppendUint32(dst, uint32(len(x)))
+				dst = append(dst, x...)
+			case int64:
+				dst = append(dst, 'i')
+				dst = binary.LittleEndian.AppendUint64(dst, uint64(x))
+			default:
+				if dst, err = appendBin(dst, e, depth+1); err != nil {
+					return nil, err
+				}
 			}
 		}
 		return dst, nil

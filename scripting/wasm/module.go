@@ -93,7 +93,7 @@ func loadModule(ctx context.Context, path string, memBytes int64) (*module, erro
 	}
 	cfg := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(pages).
-		WithCloseOnContextDone(os.Getenv("DBG_NOCLOSE") == "")
+		WithCloseOnContextDone(true)
 	if c := compilationCache(); c != nil {
 		cfg = cfg.WithCompilationCache(c)
 	}
