@@ -10,6 +10,7 @@
 #   make bench-memory  100,000 records at page size 100 and 1,000, 1,000,000 at 1,000
 #                (records/s and peak RSS, docs/performance.md)
 #   make bench-children  1,000 users × 3 posts as a dependent resource (records/s, requests, peak RSS)
+#   make wasm-samples  the sample WASM plugins (and the misbehaving test ones) into bin/wasm/<name>.wasm
 
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -79,6 +80,20 @@ bench-duckdb: build
 .PHONY: bench-children
 bench-children: build
 	./examples/blog/bench-children.sh $(BIN) 1000
+
+# The sample plugins (wasm-samples/<name>) and the misbehaving map steps the
+# tests use (wasm-samples/testdata/<name>), built with the standard toolchain.
+WASM_SAMPLES   := sigv4 next-page-header pii-hash range-filter error-body
+WASM_TESTDATA  := loop hog escape
+WASM_BUILD     := GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -ldflags='-s -w'
+
+.PHONY: wasm-samples
+wasm-samples:
+	@mkdir -p $(BIN)/wasm
+	@set -e; for s in $(WASM_SAMPLES); do \
+		echo "$(BIN)/wasm/$$s.wasm"; $(WASM_BUILD) -o $(BIN)/wasm/$$s.wasm ./wasm-samples/$$s; done
+	@set -e; for s in $(WASM_TESTDATA); do \
+		echo "$(BIN)/wasm/$$s.wasm"; $(WASM_BUILD) -o $(BIN)/wasm/$$s.wasm ./wasm-samples/testdata/$$s; done
 
 clean:
 	rm -rf $(BIN) demo.db demo.db-wal demo.db-shm demo.duckdb demo.duckdb.wal

@@ -14,8 +14,7 @@ source:
     - name: users
       write_disposition: {disposition: merge, strategy: scd2}
       primary_key: id
-      processing_steps:
-        - filter: {wasm: keep.wasm}
+      schema_contract: freeze
 `
 
 func TestValidateWarnings(t *testing.T) {
@@ -28,7 +27,7 @@ func TestValidateWarnings(t *testing.T) {
 	for _, want := range []string{
 		"2 warnings",
 		"warning: source.resources[0].write_disposition (line 6, col 7): resource users uses write_disposition: {disposition: merge, strategy: scd2}",
-		"warning: source.resources[0].processing_steps[0].filter (line 9, col 19): resource users uses a wasm processing step",
+		"warning: source.resources[0].schema_contract (line 8, col 7): resource users uses schema_contract",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr does not contain %q:\n%s", want, stderr)
@@ -37,7 +36,7 @@ func TestValidateWarnings(t *testing.T) {
 	// run refuses the same features, with the same places
 	code, _, runErr := sluice(t, "run", path, "--pipelines-dir", t.TempDir(), "--db", filepath.Join(t.TempDir(), "w.db"))
 	if code != 2 || !strings.Contains(runErr, "source.resources[0].write_disposition (line 6, col 7)") ||
-		!strings.Contains(runErr, "source.resources[0].processing_steps[0].filter (line 9, col 19)") {
+		!strings.Contains(runErr, "source.resources[0].schema_contract (line 8, col 7)") {
 		t.Errorf("run: exit %d, stderr:\n%s", code, runErr)
 	}
 	if strings.Contains(stdout+stderr+runErr, "s3cret-token-value") {

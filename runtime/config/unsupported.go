@@ -32,7 +32,7 @@ func (w Warning) String() string {
 
 // Unsupported lists what f asks for that this version accepts but cannot
 // run yet, in file order: the merge strategies scd2 and insert-only,
-// WASM hooks, the dlt table hints sluice keeps but does not act
+// the dlt table hints sluice keeps but does not act
 // on (schema_contract, references, table_format, file_format,
 // parent_table_name), a destination this build lacks, and a file whose
 // every resource is `selected: false`.
@@ -101,24 +101,6 @@ func (r *Resource) unsupported() []Warning {
 	if w := r.WriteDisposition; w == "merge" && (r.MergeStrategy == "scd2" || r.MergeStrategy == "insert-only") {
 		feature := "write_disposition: {disposition: merge, strategy: " + r.MergeStrategy + "}"
 		add("write_disposition", loc{}, feature, "uses "+feature+": sluice does not do the "+r.MergeStrategy+" strategy yet; "+instead[r.MergeStrategy])
-	}
-	// WASM hooks come with the WASM engine; JS and CEL hooks are checked
-	// against the registries when the file is parsed.
-	wasm := func(h *Hook, what string) {
-		if h != nil && h.Engine == EngineWASM {
-			add("endpoint", loc{path: h.Path, pos: h.Pos}, "a wasm "+what, "")
-		}
-	}
-	for _, inc := range []*Incremental{r.Endpoint.Incremental, r.Endpoint.ParamIncremental} {
-		if inc != nil {
-			wasm(inc.Convert, "incremental.convert")
-		}
-	}
-	for i := range r.ProcessingSteps {
-		wasm(&r.ProcessingSteps[i].Hook, "processing step")
-	}
-	for i := range r.Endpoint.ResponseActions {
-		wasm(&r.Endpoint.ResponseActions[i].Action, "response action")
 	}
 	for _, k := range unsupportedHints {
 		if _, ok := r.Extra[k]; ok {
