@@ -108,13 +108,13 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 		if reg.Paginators == nil {
 			return
 		}
-		_, err = reg.Paginators.Parse(pl.Type, p.parseArgs(pl))
+		_, err = reg.Paginators.Parse(pl.Type, pl.Args)
 		spec, _ = reg.Paginators.Spec(pl.Type)
 	case "auth":
 		if reg.Auths == nil {
 			return
 		}
-		_, err = reg.Auths.Parse(pl.Type, p.parseArgs(pl))
+		_, err = reg.Auths.Parse(pl.Type, pl.Args)
 		spec, _ = reg.Auths.Spec(pl.Type)
 	}
 	for _, f := range spec.SecretFields() {
@@ -184,22 +184,6 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 	}
 }
 
-// parseArgs are the arguments validation parses pl with: pl's own and,
-// for a wasm module, the pipeline file's folder as the engine's "dir", so
-// that validate finds a relative module where run does (not in the
-// current folder).
-func (p *parser) parseArgs(pl *Plugin) map[string]any {
-	if pl.Type != EngineWASM || p.res.dir == "" {
-		return pl.Args
-	}
-	args := make(map[string]any, len(pl.Args)+1)
-	for k, v := range pl.Args {
-		args[k] = v
-	}
-	args["dir"] = p.res.dir
-	return args
-}
-
 // checkHook parses a hook (a processing step of kind, an incremental
 // convert, a scripted response action) with its registry — side-effect
 // free, as for paginators — so that code that does not compile, an engine
@@ -217,17 +201,17 @@ func (p *parser) checkHook(point string, h *Hook, kind string) {
 		if reg.Steps == nil {
 			return
 		}
-		_, err = reg.Steps.Parse(pl.Type, p.parseArgs(pl))
+		_, err = reg.Steps.Parse(pl.Type, pl.Args)
 	case "convert":
 		if reg.Converts == nil {
 			return
 		}
-		_, err = reg.Converts.Parse(pl.Type, p.parseArgs(pl))
+		_, err = reg.Converts.Parse(pl.Type, pl.Args)
 	case "action":
 		if reg.Actions == nil {
 			return
 		}
-		_, err = reg.Actions.Parse(pl.Type, p.parseArgs(pl))
+		_, err = reg.Actions.Parse(pl.Type, pl.Args)
 	}
 	if err == nil {
 		return
