@@ -63,7 +63,7 @@ Ctrl-C ends sluice at once; the database is still as before the run.`,
 	f.StringVar(&fl.db, "db", "", "the destination file (default <pipeline name>.db, or .duckdb for duckdb, in the current folder)")
 	f.StringVar(&fl.dataset, "dataset", "", "the dataset name (default <pipeline name>_dataset)")
 	f.StringVar(&fl.pipelinesDir, "pipelines-dir", "", "where pipeline state lives (env SLUICE_PIPELINES_DIR; default ~/.sluice/pipelines)")
-	f.StringSliceVar(&fl.resources, "resources", nil, "load only these resources (comma-separated names)")
+	f.StringSliceVar(&fl.resources, "resources", nil, "load only these resources (comma-separated names); the parents they depend on run too, to feed them, without loading")
 	f.IntVar(&fl.limit, "limit", 0, "fetch at most N pages per resource, like dlt's add_limit (0: no limit)")
 	f.StringVar(&fl.logLevel, "log-level", "warn", "debug|info|warn|error; logs go to stderr, secrets redacted")
 	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a status line on a terminal and logs every few seconds otherwise")
