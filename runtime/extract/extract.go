@@ -72,6 +72,8 @@ type Resource struct {
 	// is logged once per resource
 	selector *jsonpath.Path
 	logged   map[string]bool
+	// detected are the paginators detected so far, by their YAML
+	detected map[string]extension.PaginatorFactory
 }
 
 // detectSelector detects the data selector on the first response of the
@@ -337,13 +339,25 @@ func (res *Resource) detector(reg *extension.Registries, r *config.Resource, env
 			return nil, "", nil
 		}
 		yaml := PaginatorYAML(d.Type, d.Args)
-		f, err := build(ctx, reg.Paginators, &config.Plugin{Type: d.Type, Args: d.Args, Path: r.Path + ".endpoint.paginator (detected: " + yaml + ")"}, env)
-		if err != nil {
-			return nil, "", err
-		}
+		// a dependent resource detects on every chain's first page: the
+		// paginator detected once is built once
 		res.mu.Lock()
-		res.closers.Add(f)
+		f := res.detected[yaml]
 		res.mu.Unlock()
+		if f == nil {
+			var err error
+			f, err = build(ctx, reg.Paginators, &config.Plugin{Type: d.Type, Args: d.Args, Path: r.Path + ".endpoint.paginator (detected: " + yaml + ")"}, env)
+			if err != nil {
+				return nil, "", err
+			}
+			res.mu.Lock()
+			if res.detected == nil {
+				res.detected = map[string]extension.PaginatorFactory{}
+			}
+			res.detected[yaml] = f
+			res.closers.Add(f)
+			res.mu.Unlock()
+		}
 		p, err := f.NewPaginator(ctx)
 		return p, yaml, err
 	}

@@ -77,6 +77,15 @@ func newBlogServer(t *testing.T, users int) *blogServer {
 		}
 		write(w, out)
 	})
+	mux.HandleFunc("GET /users/{id}/paged", func(w http.ResponseWriter, r *http.Request) {
+		uid, _ := strconv.Atoi(r.PathValue("id"))
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		body := map[string]any{"data": []any{post(uid, page)}, "next": nil}
+		if page < 2 {
+			body["next"] = fmt.Sprintf("%s/users/%d/paged?page=%d", s.URL, uid, page+1)
+		}
+		write(w, body)
+	})
 	mux.HandleFunc("GET /posts/{id}/comments", func(w http.ResponseWriter, r *http.Request) {
 		pid, _ := strconv.Atoi(r.PathValue("id"))
 		write(w, []any{map[string]any{"id": pid*10 + 1, "post_id": pid}, map[string]any{"id": pid*10 + 2, "post_id": pid}})
@@ -258,6 +267,19 @@ func TestDependentChainsAndOptions(t *testing.T) {
 `,
 			select_: []string{"by_group"},
 			want:    map[string]int64{"by_group": 60},
+		},
+		{
+			name: "a paginator detected on each child chain",
+			extra: `    - name: paged
+      endpoint: {path: "users/{resources.users.id}/paged"}
+`,
+			select_: []string{"paged"},
+			want:    map[string]int64{"paged": 60},
+			check: func(t *testing.T, db *sql.DB) {
+				if got := column(t, db, `SELECT count(DISTINCT id) FROM paged`); got[0] != "60" {
+					t.Errorf("%s distinct posts, want 60 (3 pages for each of 20 users)", got[0])
+				}
+			},
 		},
 		{
 			name: "parent values batched into one request",
