@@ -317,15 +317,18 @@ func (p *parser) checkParentOptions(in *resInfo, dependent bool) {
 		}
 		return
 	}
+	if b != nil && perParent {
+		// one request serves several parents, so it cannot carry each
+		// parent's own start value
+		p.atPos(childPath(inc.Path, "per_parent"), inc.Pos, fmt.Sprintf("resource `%s` has incremental.per_parent and parent_batch: a batched request cannot carry each parent's own cursor", r.Name),
+			"use one of them: per_parent (one request per parent) or parent_batch (one shared cursor)")
+		return
+	}
 	if b == nil || b.Match != "" {
 		return
 	}
 	if len(r.IncludeFromParent) > 0 {
 		p.atPos(b.Path, b.Pos, fmt.Sprintf("resource `%s` has include_from_parent and parent_batch without match: a child record of a batched request cannot be told apart from its parent", r.Name),
 			"add parent_batch.match: the field of each child record that holds the parent's value (e.g. match: user_id)")
-	}
-	if perParent {
-		p.atPos(b.Path, b.Pos, fmt.Sprintf("resource `%s` has incremental.per_parent and parent_batch without match", r.Name),
-			"add parent_batch.match: the field of each child record that holds the parent's value")
 	}
 }
