@@ -10,26 +10,25 @@ import (
 	"github.com/sluicehq/sluice/runtime/placeholder"
 )
 
-var (
-	fieldPathsMu sync.Mutex
-	fieldPaths   = map[string]*jsonpath.Path{}
-)
+// fieldPaths caches the compiled JSONPath of each parent field: every
+// child chain reads its parent's fields, concurrently.
+var fieldPaths sync.Map // field → *jsonpath.Path
 
 // parentField reads field (a JSONPath into the record, dlt §5.1) of a
 // parent record; a missing field is dlt's error, with the fields the
 // record has.
 func parentField(parent, field string, rec any) (any, error) {
-	fieldPathsMu.Lock()
-	p, ok := fieldPaths[field]
-	if !ok {
-		var err error
-		if p, err = jsonpath.Compile(field); err != nil {
-			fieldPathsMu.Unlock()
+	var p *jsonpath.Path
+	if v, ok := fieldPaths.Load(field); ok {
+		p = v.(*jsonpath.Path)
+	} else {
+		c, err := jsonpath.Compile(field)
+		if err != nil {
 			return nil, fmt.Errorf("{resources.%s.%s}: %w", parent, field, err)
 		}
-		fieldPaths[field] = p
+		fieldPaths.Store(field, c)
+		p = c
 	}
-	fieldPathsMu.Unlock()
 	if v, ok := p.First(rec); ok {
 		return v, nil
 	}
