@@ -63,7 +63,7 @@ func (p *parser) parsePlugin(n *yaml.Node, kind string) (pl *Plugin, null bool) 
 		}
 		pl.Args[k] = value(o.value[k])
 	}
-	if _, ok := pl.Args["module"]; ok && pl.Type == EngineWASM {
+	if _, ok := pl.Args[extension.HookModule]; ok {
 		pl.Args[HookDir] = p.res.dir // a relative module is read from the pipeline file's folder
 	}
 	if kind == "paginator" && pl.Type == "auto" {
@@ -217,9 +217,6 @@ func (p *parser) checkHook(point string, h *Hook, kind string) {
 		return
 	}
 	var ute *extension.UnknownTypeError
-	if errors.As(err, &ute) && h.Engine == EngineWASM {
-		return // registries without the WASM engine (the config package's tests): Build reports it
-	}
 	if errors.As(err, &ute) {
 		var engines []string
 		for _, k := range ute.Known {
