@@ -117,10 +117,14 @@ func (e *UsageError) Error() string { return e.Msg }
 // Settings resolves the destination, database path, dataset and pipelines
 // folder of a run from the options, the file and the defaults.
 type Settings struct {
-	Destination  string
+	Destination string
+	// DBPath is the database file, DSN or bucket URL (see
+	// config.Pipeline.DestinationPath).
 	DBPath       string
 	Dataset      string
 	PipelinesDir string
+	// Format is the filesystem destination's file format.
+	Format string
 }
 
 // Resolve works out the settings of a run.
@@ -132,13 +136,40 @@ func Resolve(f *config.File, o *Options) Settings {
 	}
 	// The default file is <pipeline name><the type's extension>: .db for
 	// sqlite, .duckdb for duckdb (a type this build lacks is refused
-	// before the path matters).
-	ext := "." + s.Destination
-	if t, ok := o.Destinations.Lookup(s.Destination); ok {
-		ext = t.Ext
+	// before the path matters). A type located by a URL (postgres,
+	// filesystem) has no default.
+	s.DBPath = firstNonEmpty(o.DBPath, f.Pipeline.DestinationPath)
+	t, ok := o.Destinations.Lookup(s.Destination)
+	if s.DBPath == "" && (!ok || !t.URL) {
+		ext := "." + s.Destination
+		if ok {
+			ext = t.Ext
+		}
+		s.DBPath = f.Pipeline.Name + ext
 	}
-	s.DBPath = firstNonEmpty(o.DBPath, f.Pipeline.DestinationPath, f.Pipeline.Name+ext)
+	s.Format = f.Pipeline.DestinationFormat
 	return s
+}
+
+// location works out where the destination is: the absolute path of a
+// database file (its folder created), or a type's URL as given.
+func location(o *Options, set Settings) (string, error) {
+	t, ok := o.Destinations.Lookup(set.Destination)
+	if ok && t.URL {
+		if set.DBPath == "" {
+			field := firstNonEmpty(t.Field, "location")
+			return "", &UsageError{Msg: fmt.Sprintf("destination %s needs pipeline.destination.%s in the file or --db on the command line", set.Destination, field)}
+		}
+		return set.DBPath, nil
+	}
+	dbPath, err := filepath.Abs(set.DBPath)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
+		return "", fmt.Errorf("creating the folder of the database file: %w", err)
+	}
+	return dbPath, nil
 }
 
 func firstNonEmpty(v ...string) string {
@@ -172,16 +203,14 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	dbPath, err := filepath.Abs(set.DBPath)
+	dbPath, err := location(&o, set)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
-		return nil, fmt.Errorf("creating the folder of the database file: %w", err)
-	}
-	dest, err := o.Destinations.Open(ctx, set.Destination, destination.Config{Path: dbPath, Dataset: set.Dataset})
+	shown := o.Destinations.Display(set.Destination, dbPath)
+	dest, err := o.Destinations.Open(ctx, set.Destination, destination.Config{Path: dbPath, Dataset: set.Dataset, Format: set.Format})
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", dbPath, err)
+		return nil, fmt.Errorf("opening %s: %w", shown, err)
 	}
 	defer dest.Close()
 
@@ -242,7 +271,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	sum := &Summary{
 		Pipeline:    f.Pipeline.Name,
 		Destination: set.Destination,
-		DBPath:      dbPath,
+		DBPath:      shown,
 		Dataset:     set.Dataset,
 		Tables:      map[string]int64{},
 		Resources:   map[string]ResourceSummary{},
