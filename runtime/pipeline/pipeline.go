@@ -151,6 +151,12 @@ func Resolve(f *config.File, o *Options) Settings {
 	return s
 }
 
+// cacheDir is where extensions keep caches between runs: `cache` in the
+// pipeline's folder in the pipelines folder, beside its state.
+func cacheDir(f *config.File, o *Options) string {
+	return filepath.Join(Resolve(f, o).PipelinesDir, f.Pipeline.Name, "cache")
+}
+
 // location works out where the destination is: the absolute path of a
 // database file (its folder created), or a type's URL as given.
 func location(o *Options, set Settings) (string, error) {
@@ -632,9 +638,10 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 				Timeout:     time.Duration(r.Limits.TimeoutMS) * time.Millisecond,
 				MemoryBytes: int64(r.Limits.MemoryMB) << 20,
 			},
-			Logger: log.With("resource", r.Name),
-			Now:    now,
-			KV:     states[i].kv,
+			Logger:   log.With("resource", r.Name),
+			Now:      now,
+			KV:       states[i].kv,
+			CacheDir: cacheDir(f, o),
 		}
 		client := &f.Source.Client
 		inherits := client.Auth != nil && r.Endpoint.Auth == nil && !r.Endpoint.NoAuth
@@ -656,7 +663,7 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 		}
 		if inherits {
 			if clientAuth == nil {
-				clientAuth, err = buildClientAuth(ctx, o.Registries, f, log, now)
+				clientAuth, err = buildClientAuth(ctx, o.Registries, f, log, now, cacheDir(f, o))
 				if err != nil {
 					return prepared, nil, shared, err
 				}
@@ -682,7 +689,7 @@ type resourceState struct {
 // buildClientAuth builds client.auth once for the run. Its environment
 // names no resource and has a key-value store of its own, kept in memory
 // only.
-func buildClientAuth(ctx context.Context, reg *extension.Registries, f *config.File, log *slog.Logger, now func() time.Time) (extension.Authenticator, error) {
+func buildClientAuth(ctx context.Context, reg *extension.Registries, f *config.File, log *slog.Logger, now func() time.Time, cache string) (extension.Authenticator, error) {
 	pl := f.Source.Client.Auth
 	b, err := reg.Auths.Parse(pl.Type, pl.Args)
 	if err != nil {
@@ -694,6 +701,7 @@ func buildClientAuth(ctx context.Context, reg *extension.Registries, f *config.F
 		Logger:   log.With("auth", "client"),
 		Now:      now,
 		KV:       extension.NewMemoryKV(nil),
+		CacheDir: cache,
 	}
 	a, err := b.Build(ctx, env)
 	if err != nil {
