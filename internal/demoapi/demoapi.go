@@ -125,6 +125,7 @@ type Server struct {
 	commentsPerPost int
 	tickets         *ticketStore
 	stats           stats
+	apis            *apis // the PostgREST, STAC, GitHub and PokéAPI mimics (routes.go)
 }
 
 // DefaultUsers and DefaultPageSize are what zero Options fields mean.
@@ -174,6 +175,7 @@ func New(o Options) *Server {
 	if clock.IsZero() {
 		clock = DefaultClock
 	}
+	s.apis = newAPIs(s.seed)
 	s.tickets = newTicketStore(count(o.Tickets, DefaultTickets, math.MaxInt32), s.seed, clock.Unix(), max(s.users, 1))
 	return s
 }
@@ -234,6 +236,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.failEvery > 0 && n%s.failEvery == 0 {
 		s.fail(w, r, http.StatusServiceUnavailable,
 			fmt.Sprintf("service unavailable (simulated: request %d, every %d-th request fails once); retry", n, s.failEvery))
+		return
+	}
+	if s.servePrefixed(w, r, rt) {
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
