@@ -1,6 +1,7 @@
 package demoapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
@@ -244,12 +245,14 @@ func writeText(w http.ResponseWriter, r *http.Request, status int, msg string) {
 // writeTyped answers v as JSON with the given Content-Type, uncompressed
 // (the PostgREST, STAC and GitHub mimics set their own media types).
 func writeTyped(w http.ResponseWriter, r *http.Request, status int, ctype string, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		http.Error(w, `{"message": "encoding the response failed"}`, http.StatusInternalServerError)
 		return
 	}
-	b = append(b, '\n')
+	b := buf.Bytes()
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

@@ -910,6 +910,15 @@ func orderRows(t *pgTable, rows []pgRecord, spec string) *pgError {
 func (p *postgrestAPI) openAPI(r *http.Request) map[string]any {
 	paths := map[string]any{"/": map[string]any{"get": map[string]any{"summary": "OpenAPI description (this document)", "produces": []string{"application/openapi+json", "application/json"}, "responses": map[string]any{"200": map[string]any{"description": "OK"}}, "tags": []string{"Introspection"}}}}
 	defs := map[string]any{}
+	parameters := map[string]any{
+		"select":      map[string]any{"name": "select", "description": "Filtering Columns", "required": false, "in": "query", "type": "string"},
+		"order":       map[string]any{"name": "order", "description": "Ordering", "required": false, "in": "query", "type": "string"},
+		"range":       map[string]any{"name": "Range", "description": "Limiting and Pagination", "required": false, "in": "header", "type": "string"},
+		"rangeUnit":   map[string]any{"name": "Range-Unit", "description": "Limiting and Pagination", "required": false, "default": "items", "in": "header", "type": "string"},
+		"offset":      map[string]any{"name": "offset", "description": "Limiting and Pagination", "required": false, "in": "query", "type": "string"},
+		"limit":       map[string]any{"name": "limit", "description": "Limiting and Pagination", "required": false, "in": "query", "type": "string"},
+		"preferCount": map[string]any{"name": "Prefer", "description": "Preference", "required": false, "enum": []string{"count=none"}, "in": "header", "type": "string"},
+	}
 	for _, name := range p.order {
 		t := p.tables[name]
 		props := map[string]any{}
@@ -924,6 +933,7 @@ func (p *postgrestAPI) openAPI(r *http.Request) map[string]any {
 			props[c.name] = prop
 			required = append(required, c.name)
 			params = append(params, map[string]any{"$ref": "#/parameters/rowFilter." + name + "." + c.name})
+			parameters["rowFilter."+name+"."+c.name] = map[string]any{"name": c.name, "required": false, "in": "query", "type": "string", "format": tn[1]}
 		}
 		defs[name] = map[string]any{"type": "object", "required": required, "properties": props}
 		params = append(params, map[string]any{"$ref": "#/parameters/select"}, map[string]any{"$ref": "#/parameters/order"},
@@ -956,15 +966,7 @@ func (p *postgrestAPI) openAPI(r *http.Request) map[string]any {
 		"consumes": []string{"application/json", "application/vnd.pgrst.object+json;nulls=stripped", "application/vnd.pgrst.object+json", "text/csv"},
 		"produces": []string{"application/json", "application/vnd.pgrst.object+json;nulls=stripped", "application/vnd.pgrst.object+json", "text/csv"},
 		"paths":    paths, "definitions": defs,
-		"parameters": map[string]any{
-			"select":      map[string]any{"name": "select", "description": "Filtering Columns", "required": false, "in": "query", "type": "string"},
-			"order":       map[string]any{"name": "order", "description": "Ordering", "required": false, "in": "query", "type": "string"},
-			"range":       map[string]any{"name": "Range", "description": "Limiting and Pagination", "required": false, "in": "header", "type": "string"},
-			"rangeUnit":   map[string]any{"name": "Range-Unit", "description": "Limiting and Pagination", "required": false, "default": "items", "in": "header", "type": "string"},
-			"offset":      map[string]any{"name": "offset", "description": "Limiting and Pagination", "required": false, "in": "query", "type": "string"},
-			"limit":       map[string]any{"name": "limit", "description": "Limiting and Pagination", "required": false, "in": "query", "type": "string"},
-			"preferCount": map[string]any{"name": "Prefer", "description": "Preference", "required": false, "enum": []string{"count=none"}, "in": "header", "type": "string"},
-		},
+		"parameters":   parameters,
 		"externalDocs": map[string]any{"description": "PostgREST Documentation", "url": "https://postgrest.org/en/v12/references/api.html"},
 	}
 }
