@@ -108,9 +108,9 @@ func newSTACAPI(seed int64) *stacAPI {
 		for k := range c.Items {
 			rng := rngFor(seed, "stac/"+c.ID, k)
 			at := stacItemsStart.Add(time.Duration(k)*24*time.Hour + time.Duration(rng.IntN(3600))*time.Second)
-			x := float64(rng.IntN(3400))/100 - 10 // -10 … 24 (Europe and Africa)
-			y := float64(rng.IntN(6000))/100 - 10 // -10 … 50
-			bb := [4]float64{x, y, x + 1, y + 1}
+			// a 1° square, corners with two decimals: west -10 … 24, south -10 … 50
+			xi, yi := rng.IntN(3400)-1000, rng.IntN(6000)-1000
+			bb := [4]float64{float64(xi) / 100, float64(yi) / 100, float64(xi+100) / 100, float64(yi+100) / 100}
 			id := fmt.Sprintf("%s_%s_%03d", strings.ToUpper(strings.ReplaceAll(c.ID, "-", "")), at.Format("20060102"), k)
 			list = append(list, stacItem{
 				Type: "Feature", STACVersion: stacVersion, STACExtensions: []string{"https://stac-extensions.github.io/eo/v1.1.0/schema.json"},
