@@ -101,6 +101,10 @@ type postgrestAPI struct {
 	clock      time.Time  // updated_at of the latest added person
 }
 
+var pgFilmTitles = [pgFilms]string{"The Last Cursor", "Return of the Offset", "A New Schema", "The Merge Strikes Back",
+	"Attack of the Retries", "Revenge of the Nulls", "The Paginator Awakens", "Rogue Token", "The Rise of the Index",
+	"Solo Page", "The Phantom Column", "Dawn of the Dataset"}
+
 var pgWorlds = []string{"Tatooine", "Naboo", "Alderaan", "Corellia", "Kashyyyk", "Coruscant"}
 var pgFirst = []string{"Ada", "Bjarne", "Grace", "Dennis", "Ken", "Barbara", "Edsger", "Frances", "Leslie", "Radia", "Niklaus", "Margaret"}
 var pgLast = []string{"Lovelace", "Hopper", "Ritchie", "Thompson", "Liskov", "Dijkstra", "Allen", "Lamport", "Perlman", "Wirth", "Hamilton", "Kay"}
@@ -116,7 +120,7 @@ func newPostgRESTAPI(seed int64) *postgrestAPI {
 		{"director", pgText}, {"updated_at", pgTime}}}
 	for id := 1; id <= pgFilms; id++ {
 		rng := rngFor(seed, "pg/film", id)
-		films.rows = append(films.rows, []any{int64(id), title(rng), int64(id), int64(1977 + 3*id + rng.IntN(2)),
+		films.rows = append(films.rows, []any{int64(id), pgFilmTitles[id-1], int64(id), int64(1977 + 3*id + rng.IntN(2)),
 			pgFirst[rng.IntN(len(pgFirst))] + " " + pgLast[rng.IntN(len(pgLast))],
 			time.Date(2024, time.Month(1+id%12), 1+rng.IntN(28), 9, 0, 0, 0, time.UTC)})
 		seen := map[int]bool{}

@@ -19,6 +19,7 @@ import (
 //	GET  /stac/conformance               {"conformsTo": [...]}
 //	GET  /stac/collections               {"collections": [Collection...], "links": [self, root]}
 //	GET  /stac/collections/{id}          one Collection (links: self, root, parent, items)
+//	GET  /stac/collections/{id}/items/{item}   one Item (a GeoJSON Feature)
 //	GET  /stac/collections/{id}/items?limit=N&bbox=…&datetime=…&token=…
 //	     a GeoJSON FeatureCollection: "features", numberMatched, numberReturned, and
 //	     links [self, root, next (absolute href carrying token) when more follow]
@@ -40,6 +41,7 @@ const (
 	RouteSTACCollections = "/stac/collections"
 	RouteSTACCollection  = "/stac/collections/{id}"
 	RouteSTACItems       = "/stac/collections/{id}/items"
+	RouteSTACItem        = "/stac/collections/{id}/items/{item}"
 	RouteSTACSearch      = "/stac/search"
 )
 
@@ -156,6 +158,8 @@ func stacRoute(path string) string {
 		return RouteSTACCollection
 	case sub == "items":
 		return RouteSTACItems
+	case strings.HasPrefix(sub, "items/") && !strings.Contains(sub[len("items/"):], "/"):
+		return RouteSTACItem
 	}
 	return RouteOther
 }
@@ -202,14 +206,25 @@ func (s *Server) serveSTAC(w http.ResponseWriter, r *http.Request, rt string) {
 		}
 		writeTyped(w, r, http.StatusOK, stacJSON, map[string]any{"collections": cs, "links": []stacLink{
 			{Rel: "self", Href: base + "/collections", Type: stacJSON}, {Rel: "root", Href: base + "/", Type: stacJSON}}})
-	case RouteSTACCollection, RouteSTACItems:
-		id, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/stac/collections/"), "/")
+	case RouteSTACCollection, RouteSTACItems, RouteSTACItem:
+		id, rest, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/stac/collections/"), "/"), "/")
 		if _, ok := a.items[id]; !ok {
 			stacError(w, r, http.StatusNotFound, "NotFoundError", "Collection "+id+" does not exist.")
 			return
 		}
 		if rt == RouteSTACCollection {
 			writeTyped(w, r, http.StatusOK, stacJSON, a.collection(base, id))
+			return
+		}
+		if rt == RouteSTACItem {
+			itemID := strings.TrimPrefix(rest, "items/")
+			for _, it := range a.items[id] {
+				if it.ID == itemID {
+					writeTyped(w, r, http.StatusOK, stacGeoJSON, withLinks(base, it))
+					return
+				}
+			}
+			stacError(w, r, http.StatusNotFound, "NotFoundError", "Item "+itemID+" in Collection "+id+" does not exist.")
 			return
 		}
 		sq, err := stacQueryFromURL(r.URL.Query())
@@ -436,17 +451,7 @@ func (a *stacAPI) answer(w http.ResponseWriter, r *http.Request, base string, sq
 	hi := min(lo+sq.limit, len(match))
 	features := make([]stacItem, 0, hi-lo)
 	for _, it := range match[lo:hi] {
-		it.Links = []stacLink{
-			{Rel: "self", Href: base + "/collections/" + it.Collection + "/items/" + it.ID, Type: stacGeoJSON},
-			{Rel: "parent", Href: base + "/collections/" + it.Collection, Type: stacJSON},
-			{Rel: "collection", Href: base + "/collections/" + it.Collection, Type: stacJSON},
-			{Rel: "root", Href: base + "/", Type: stacJSON},
-		}
-		it.Assets = map[string]any{
-			"visual":    map[string]any{"href": "https://data.example.org/" + it.Collection + "/" + it.ID + "/visual.tif", "type": "image/tiff; application=geotiff; profile=cloud-optimized", "roles": []string{"data"}},
-			"thumbnail": map[string]any{"href": "https://data.example.org/" + it.Collection + "/" + it.ID + "/thumb.png", "type": "image/png", "roles": []string{"thumbnail"}},
-		}
-		features = append(features, it)
+		features = append(features, withLinks(base, it))
 	}
 	self := base + r.URL.Path[len("/stac"):]
 	if r.URL.RawQuery != "" {
@@ -460,6 +465,21 @@ func (a *stacAPI) answer(w http.ResponseWriter, r *http.Request, base string, sq
 		"type": "FeatureCollection", "features": features, "links": links,
 		"numberMatched": len(match), "numberReturned": len(features),
 	})
+}
+
+// withLinks is it with its links and assets, as an API answers an item.
+func withLinks(base string, it stacItem) stacItem {
+	it.Links = []stacLink{
+		{Rel: "self", Href: base + "/collections/" + it.Collection + "/items/" + it.ID, Type: stacGeoJSON},
+		{Rel: "parent", Href: base + "/collections/" + it.Collection, Type: stacJSON},
+		{Rel: "collection", Href: base + "/collections/" + it.Collection, Type: stacJSON},
+		{Rel: "root", Href: base + "/", Type: stacJSON},
+	}
+	it.Assets = map[string]any{
+		"visual":    map[string]any{"href": "https://data.example.org/" + it.Collection + "/" + it.ID + "/visual.tif", "type": "image/tiff; application=geotiff; profile=cloud-optimized", "roles": []string{"data"}},
+		"thumbnail": map[string]any{"href": "https://data.example.org/" + it.Collection + "/" + it.ID + "/thumb.png", "type": "image/png", "roles": []string{"thumbnail"}},
+	}
+	return it
 }
 
 func (sq *stacQuery) keeps(it stacItem) bool {

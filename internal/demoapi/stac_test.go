@@ -47,6 +47,12 @@ func TestSTAC(t *testing.T) {
 			}
 		}},
 		{name: "one collection", method: "GET", path: "/stac/collections/landsat-c2-l2", status: 200, features: -1},
+		{name: "one item", method: "GET", path: "/stac/collections/cop-dem-glo-30/items/COPDEMGLO30_20240112_011", status: 200, ctype: "application/geo+json", features: -1, check: func(t *testing.T, v any) {
+			if m := v.(map[string]any); m["type"] != "Feature" || m["id"] != "COPDEMGLO30_20240112_011" || m["assets"] == nil {
+				t.Errorf("item %v", m)
+			}
+		}},
+		{name: "unknown item", method: "GET", path: "/stac/collections/cop-dem-glo-30/items/nope", status: 404, features: -1},
 		{name: "unknown collection", method: "GET", path: "/stac/collections/modis/items", status: 404, features: -1, check: func(t *testing.T, v any) {
 			if v.(map[string]any)["code"] != "NotFoundError" {
 				t.Errorf("body %v", v)
