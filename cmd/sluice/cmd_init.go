@@ -243,7 +243,7 @@ func printNextSteps(w io.Writer, t initTemplate, dir string, done map[string]str
 	files, _ := templateFiles(t)
 	fmt.Fprintf(w, "Template %s written to %s:\n", t.Name, dir)
 	for _, f := range files {
-		fmt.Fprintf(w, "  %-9s %-*s %s\n", done[f.name], len(pipelineFileName(t.Name)), f.name, f.what)
+		fmt.Fprintf(w, "  %-9s %-*s  %s\n", done[f.name], len(pipelineFileName(t.Name)), f.name, f.what)
 	}
 	yaml := pipelineFileName(t.Name)
 	fmt.Fprintf(w, "\nNext: start the demo API (sluice-demo-api), or set base_url to your API; then\n")
