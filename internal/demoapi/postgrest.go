@@ -29,14 +29,17 @@ import (
 // is.null|true|false, each negated by not. (updated_at=gte.2024-01-01T00:00:00Z).
 // order=col.asc|desc[,…]. Paging by limit/offset and/or a Range: 0-24
 // request header; every answer carries Content-Range: 0-24/* — with
-// Prefer: count=exact, 0-24/N and 206 Partial Content when not every row
-// was sent; an offset past the end answers 416 (PGRST103).
+// Prefer: count=exact, 0-24/N (Preference-Applied: count=exact) and 206
+// Partial Content when fewer rows than match were sent; an offset past the
+// end answers 416 (PGRST103). A Range header that is not "N-" or "N-M" is
+// ignored, as PostgREST ignores it.
 //
 // Every table and function needs a JWT (HS256, PostgRESTJWTSecret) whose
 // role claim is PostgRESTRole; without one the request runs as anon and
 // gets 401 {"code":"42501", "message":"permission denied for table people"};
-// a bad token gets 401 PGRST301 (PGRST303 when expired). Errors have
-// PostgREST's body {"code", "details", "hint", "message"}.
+// a bad token gets 401 PGRST301 (PGRST303 when expired, with PostgREST's
+// 30 s of clock skew). Errors have PostgREST's body {"code", "details",
+// "hint", "message"} and its Proxy-Status header.
 
 // Route names of the PostgREST mimic.
 const (
@@ -454,15 +457,11 @@ func (p *postgrestAPI) answer(w http.ResponseWriter, r *http.Request, t *pgTable
 	total := len(rows)
 	lo, hi := 0, total
 	if rh := r.Header.Get("Range"); rh != "" {
-		a, b, ok := parseItemRange(rh)
-		if !ok {
-			e := pgErr(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable")
-			writePGError(w, r, e)
-			return
-		}
-		lo = a
-		if b >= 0 {
-			hi = min(hi, b+1)
+		if a, b, ok := parseItemRange(rh); ok { // PostgREST ignores a Range it cannot read
+			lo = a
+			if b >= 0 {
+				hi = min(hi, b+1)
+			}
 		}
 	}
 	if v := q.Get("offset"); v != "" {
@@ -484,12 +483,18 @@ func (p *postgrestAPI) answer(w http.ResponseWriter, r *http.Request, t *pgTable
 	exact := false
 	for _, pref := range r.Header.Values("Prefer") {
 		for part := range strings.SplitSeq(pref, ",") {
-			switch strings.TrimSpace(part) {
+			switch p := strings.TrimSpace(part); p {
 			case "count=exact", "count=planned", "count=estimated":
 				exact = true
+				w.Header().Set("Preference-Applied", p)
 			}
 		}
 	}
+	loc := strings.TrimPrefix(r.URL.Path, "/postgrest")
+	if r.URL.RawQuery != "" {
+		loc += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Content-Location", loc)
 	if exact && lo > total {
 		e := pgErr(http.StatusRequestedRangeNotSatisfiable, "PGRST103", "Requested range not satisfiable")
 		e.Details = strp(fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", lo, total))
@@ -509,7 +514,7 @@ func (p *postgrestAPI) answer(w http.ResponseWriter, r *http.Request, t *pgTable
 	}
 	w.Header().Set("Content-Range", cr)
 	status := http.StatusOK
-	if exact && (lo > 0 || hi < total) {
+	if exact && hi-lo < total { // fewer rows than match: PostgREST's rangeStatus
 		status = http.StatusPartialContent
 	}
 	out := make([]json.RawMessage, 0, hi-lo)

@@ -56,10 +56,12 @@ func pgErr(status int, code, msg string) *pgError {
 	return &pgError{status: status, Code: code, Message: msg}
 }
 
-// writePGError answers e; a 401 carries PostgREST's WWW-Authenticate.
+// writePGError answers e with PostgREST's Proxy-Status; a 401 carries its
+// WWW-Authenticate too.
 func writePGError(w http.ResponseWriter, r *http.Request, e *pgError) {
+	w.Header().Set("Proxy-Status", "PostgREST; error="+e.Code)
 	if e.status == http.StatusUnauthorized {
-		if e.Code == "42501" {
+		if e.Code == "42501" || e.Code == "22023" {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 		} else {
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+e.Message+`"`)
@@ -89,16 +91,22 @@ func pgRole(r *http.Request) (string, *pgError) {
 	}
 	hb, err := enc.DecodeString(parts[0])
 	if err != nil || json.Unmarshal(hb, &head) != nil {
-		return "", pgErr(http.StatusUnauthorized, "PGRST301", "JWSError (CompactDecodeError Invalid JWT header)")
+		return "", pgErr(http.StatusUnauthorized, "PGRST301", "JWT cryptographic operation failed")
 	}
 	if head.Alg != "HS256" {
-		return "", pgErr(http.StatusUnauthorized, "PGRST301", "JWSError (JWSInvalidAlgorithm)")
+		e := pgErr(http.StatusUnauthorized, "PGRST301", "Wrong or unsupported encoding algorithm")
+		if strings.EqualFold(head.Alg, "none") {
+			e.Details = strp("JWT is unsecured but expected 'alg' was not 'none'")
+		}
+		return "", e
 	}
 	sig, err := enc.DecodeString(parts[2])
 	mac := hmac.New(sha256.New, []byte(PostgRESTJWTSecret))
 	mac.Write([]byte(parts[0] + "." + parts[1]))
 	if err != nil || !hmac.Equal(sig, mac.Sum(nil)) {
-		return "", pgErr(http.StatusUnauthorized, "PGRST301", "JWSError JWSInvalidSignature")
+		e := pgErr(http.StatusUnauthorized, "PGRST301", "No suitable key or wrong key type")
+		e.Details = strp("None of the keys was able to decode the JWT")
+		return "", e
 	}
 	var claims struct {
 		Role string   `json:"role"`
@@ -106,9 +114,9 @@ func pgRole(r *http.Request) (string, *pgError) {
 	}
 	pb, err := enc.DecodeString(parts[1])
 	if err != nil || json.Unmarshal(pb, &claims) != nil {
-		return "", pgErr(http.StatusUnauthorized, "PGRST301", "JWT claims are not a JSON object")
+		return "", pgErr(http.StatusUnauthorized, "PGRST301", "JWT cryptographic operation failed")
 	}
-	if claims.Exp != nil && time.Now().Unix() >= int64(*claims.Exp) {
+	if claims.Exp != nil && time.Now().Unix()-30 >= int64(*claims.Exp) { // PostgREST allows 30 s of clock skew
 		return "", pgErr(http.StatusUnauthorized, "PGRST303", "JWT expired")
 	}
 	switch claims.Role {
@@ -117,5 +125,5 @@ func pgRole(r *http.Request) (string, *pgError) {
 	case PostgRESTRole:
 		return PostgRESTRole, nil
 	}
-	return "", pgErr(http.StatusBadRequest, "22023", `role "`+claims.Role+`" does not exist`)
+	return "", pgErr(http.StatusUnauthorized, "22023", `role "`+claims.Role+`" does not exist`)
 }

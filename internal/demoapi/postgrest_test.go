@@ -72,12 +72,15 @@ func TestPostgREST(t *testing.T) {
 		}},
 		{name: "anon is denied", method: "GET", path: "/postgrest/people", status: 401, rows: -1, code: "42501"},
 		{name: "bad signature", method: "GET", path: "/postgrest/people", headers: map[string]string{"Authorization": "Bearer " + PostgRESTDemoJWT[:len(PostgRESTDemoJWT)-2] + "xx"}, status: 401, rows: -1, code: "PGRST301"},
+		{name: "alg none", method: "GET", path: "/postgrest/people", headers: map[string]string{"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoid2ViX3VzZXIifQ."}, status: 401, rows: -1, code: "PGRST301"},
 		{name: "not a JWT", method: "GET", path: "/postgrest/people", headers: map[string]string{"Authorization": "Bearer demo-token"}, status: 401, rows: -1, code: "PGRST301"},
 		{name: "expired", method: "GET", path: "/postgrest/people", headers: map[string]string{"Authorization": "Bearer " + PostgRESTToken(PostgRESTRole, time.Now().Add(-time.Minute))}, status: 401, rows: -1, code: "PGRST303"},
-		{name: "unknown role", method: "GET", path: "/postgrest/people", headers: map[string]string{"Authorization": "Bearer " + PostgRESTToken("admin", time.Time{})}, status: 400, rows: -1, code: "22023"},
+		{name: "unknown role", method: "GET", path: "/postgrest/people", headers: map[string]string{"Authorization": "Bearer " + PostgRESTToken("admin", time.Time{})}, status: 401, rows: -1, code: "22023"},
 		{name: "all people", method: "GET", path: "/postgrest/people", headers: auth, status: 200, contentRange: "0-119/*", rows: 120},
 		{name: "limit offset exact count", method: "GET", path: "/postgrest/people?limit=25&offset=25", headers: with("Prefer", "count=exact"), status: 206, contentRange: "25-49/120", rows: 25},
 		{name: "range header", method: "GET", path: "/postgrest/people", headers: with("Range", "0-24", "Range-Unit", "items", "Prefer", "count=exact"), status: 206, contentRange: "0-24/120", rows: 25},
+		{name: "unreadable Range is ignored", method: "GET", path: "/postgrest/people", headers: with("Range", "bytes=0-5", "Prefer", "count=exact"), status: 200, contentRange: "0-119/120", rows: 120},
+		{name: "Range and limit together", method: "GET", path: "/postgrest/people?limit=5", headers: with("Range", "10-", "Prefer", "count=exact"), status: 206, contentRange: "10-14/120", rows: 5},
 		{name: "last page", method: "GET", path: "/postgrest/people?limit=25&offset=100", headers: with("Prefer", "count=exact"), status: 206, contentRange: "100-119/120", rows: 20},
 		{name: "whole result with count is 200", method: "GET", path: "/postgrest/people?limit=500", headers: with("Prefer", "count=exact"), status: 200, contentRange: "0-119/120", rows: 120},
 		{name: "offset at the end", method: "GET", path: "/postgrest/people?offset=120", headers: with("Prefer", "count=exact"), status: 206, contentRange: "*/120", rows: 0},
@@ -131,6 +134,9 @@ func TestPostgREST(t *testing.T) {
 			if tc.contentRange != "" && resp.Header.Get("Content-Range") != tc.contentRange {
 				t.Errorf("Content-Range %q, want %q", resp.Header.Get("Content-Range"), tc.contentRange)
 			}
+			if tc.contentRange != "" && strings.HasSuffix(tc.contentRange, "/120") != (resp.Header.Get("Preference-Applied") == "count=exact") {
+				t.Errorf("Preference-Applied %q with Content-Range %q", resp.Header.Get("Preference-Applied"), tc.contentRange)
+			}
 			if tc.rows >= 0 {
 				rows, ok := v.([]any)
 				if !ok || len(rows) != tc.rows {
@@ -144,6 +150,9 @@ func TestPostgREST(t *testing.T) {
 				}
 				if _, ok := m["hint"]; !ok {
 					t.Errorf("error body %v has no hint key (PostgREST always sends code, details, hint, message)", v)
+				}
+				if resp.Header.Get("Proxy-Status") != "PostgREST; error="+tc.code {
+					t.Errorf("Proxy-Status %q", resp.Header.Get("Proxy-Status"))
 				}
 				if resp.StatusCode == 401 && resp.Header.Get("WWW-Authenticate") == "" {
 					t.Error("401 without WWW-Authenticate")
