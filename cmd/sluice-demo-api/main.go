@@ -82,7 +82,7 @@ Admin endpoints (need the token when one is set; not counted in the stats):
                               each ticket touched advances the logical clock 1 s and takes it as
                               updated_at (the clock starts at --clock): the same calls after a
                               start or reset always give the same data
-  POST /admin/reset           the initial tickets and clock again; zeroes the stats
+  POST /admin/reset           the initial tickets, clock and PostgREST people again; zeroes the stats
   GET  /admin/stats           {"requests": N, "routes": {"/users/{id}/posts": {"requests": N,
                               "statuses": {"200": N}, "last_uri": "..."}, ...}, "tickets": N, "clock": T}
   POST /admin/stats/reset     zero the stats and the request log

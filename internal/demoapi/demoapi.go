@@ -31,11 +31,15 @@
 //	/users/{id}/tickets?…       the same, only the tickets with requester_id = id (per-parent incremental)
 //	/healthz                    200 "ok" (never counted, never needs the token)
 //
+// Under /postgrest/, /stac/, /github/ and /pokemon/ it also mimics those
+// public APIs, with their own response shapes and credentials (see
+// postgrest.go, stac.go, github.go, pokemon.go).
+//
 // Admin endpoints (need the token when one is set; never counted, delayed
 // or failed on purpose):
 //
 //	POST /admin/tickets/mutate?add=A&update=U   change U random tickets, then add A (see MutateTickets)
-//	POST /admin/reset                           the initial tickets and clock; zeroes the stats
+//	POST /admin/reset                           the initial tickets, clock and PostgREST people; zeroes the stats
 //	GET  /admin/stats                           {"requests", "routes": {route: {requests, statuses, last_uri}}, "tickets", "clock"}
 //	POST /admin/stats/reset                     zero the stats and the request log
 //	GET  /admin/requests?route=R                {"requests": [{method, uri, route, status}]}, the latest RequestLogSize

@@ -188,6 +188,16 @@ func (s *Server) AddPeople(n int) []int64 {
 	return ids
 }
 
+// ResetPeople removes the people AddPeople added and restarts their clock.
+func (s *Server) ResetPeople() {
+	p := s.apis.postgrest
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := p.tables["people"]
+	t.rows = t.rows[:PostgRESTPeople:PostgRESTPeople] // an append after this copies
+	p.clock = pgClockStart
+}
+
 // postgrestRoute is the route of a /postgrest/ path.
 func postgrestRoute(path string) string {
 	rest, ok := strings.CutPrefix(path, "/postgrest")

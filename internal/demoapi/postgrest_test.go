@@ -185,4 +185,12 @@ func TestPostgRESTAddPeople(t *testing.T) {
 	if ids := api.AddPeople(2); len(ids) != 2 || ids[0] != 126 {
 		t.Errorf("AddPeople gave %v, want [126 127]", ids)
 	}
+	api.Reset()
+	_, v = pgDo(t, srv, "GET", "/postgrest/people?select=id", "", auth)
+	if n := len(v.([]any)); n != PostgRESTPeople {
+		t.Errorf("after Reset %d people, want %d", n, PostgRESTPeople)
+	}
+	if ids := api.AddPeople(1); ids[0] != PostgRESTPeople+1 {
+		t.Errorf("after Reset AddPeople gave %v", ids)
+	}
 }
