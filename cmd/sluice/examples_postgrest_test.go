@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,4 +68,10 @@ func TestPostgRESTExample(t *testing.T) {
 		t.Errorf("with an expired JWT: exit %d, want %d and a 401 in\n%s", code, exitFailed, errs)
 	}
 	wantCounts(t, db, map[string]int64{"people": 125})
+
+	os.Unsetenv("POSTGREST_TOKEN") // t.Setenv above restores it after the test
+	code, _, errs = sluice(t, "run", filepath.Join("..", "..", "examples", "postgrest", "postgrest.yaml"), "--db", db, "--pipelines-dir", dir, "--progress", "none")
+	if code != exitUsage || !strings.Contains(errs, "POSTGREST_TOKEN") {
+		t.Errorf("without POSTGREST_TOKEN: exit %d, want %d and the variable named in\n%s", code, exitUsage, errs)
+	}
 }
