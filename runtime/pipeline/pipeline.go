@@ -43,6 +43,10 @@ import (
 // SchemaName is the name of the schema a rest_api source writes, as in dlt.
 const SchemaName = "rest_api"
 
+// LocalDestinationPath is the key of the local state's _local object that
+// remembers the absolute path of the database the last load went to.
+const LocalDestinationPath = "destination_path"
+
 // Options are the settings of one run that come from the command line;
 // each overrides the file's value when set.
 type Options struct {
@@ -300,6 +304,8 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		st.Local = map[string]any{}
 	}
 	st.Local["last_load_id"] = loadID
+	// `sluice pipeline NAME` finds the database by it (runtime/inspect).
+	st.Local[LocalDestinationPath] = dbPath
 	if err := dir.Save(st); err != nil {
 		log.Warn("saving the local state copy", "error", err)
 	}
