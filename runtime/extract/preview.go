@@ -2,7 +2,6 @@ package extract
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -11,28 +10,30 @@ import (
 
 // PreviewRequest builds the first request of r as a dry run shows it,
 // incremental values included. A dependent resource has no parent record
-// before a run, so its parent fields stay as the placeholders the file
-// wrote ({resources.issues.number}) in the URL, headers and body.
-func (r *Resource) PreviewRequest() (*extension.Request, error) {
+// before a run, so its parent fields hold stand-ins (letters and digits,
+// which survive URL escaping): show turns any text of the request (its
+// URL, a header, the body, once rendered) back into the placeholders the
+// file wrote ({resources.issues.number}).
+func (r *Resource) PreviewRequest() (req *extension.Request, show func(string) string, err error) {
+	show = func(s string) string { return s }
 	if r.tmpl == nil {
-		return nil, fmt.Errorf("resource %s has no endpoint", r.Config.Name)
+		return nil, show, fmt.Errorf("resource %s has no endpoint", r.Config.Name)
 	}
 	v := &Vars{}
 	if r.Cursors != nil {
 		c, err := r.Cursors("")
 		if err != nil {
-			return nil, err
+			return nil, show, err
 		}
 		if v.Incremental, err = r.converted(context.Background(), c.Values()); err != nil {
-			return nil, err
+			return nil, show, err
 		}
 	}
 	fields := r.tmpl.parentFields
 	if len(fields) == 0 {
-		return r.tmpl.Build(v)
+		req, err = r.tmpl.Build(v)
+		return req, show, err
 	}
-	// Stand-ins made of letters and digits survive URL escaping; each is
-	// put back as its placeholder once the request is built.
 	rec := map[string]any{}
 	back := make([]string, 0, 2*len(fields))
 	for i, name := range fields {
@@ -46,35 +47,8 @@ func (r *Resource) PreviewRequest() (*extension.Request, error) {
 		back = append(back, token, "{"+name+"}")
 	}
 	v.Records = []any{rec}
-	req, err := r.tmpl.Build(v)
-	if err != nil {
-		return nil, err
-	}
-	put := strings.NewReplacer(back...)
-	req.URL = put.Replace(req.URL)
-	for _, vals := range req.Query {
-		for i := range vals {
-			vals[i] = put.Replace(vals[i])
-		}
-	}
-	for _, vals := range req.Header {
-		for i := range vals {
-			vals[i] = put.Replace(vals[i])
-		}
-	}
-	if req.Body != nil {
-		req.Body = []byte(put.Replace(string(req.Body)))
-	}
-	if req.JSON != nil {
-		b, err := json.Marshal(req.JSON)
-		if err == nil {
-			var tree any
-			if json.Unmarshal([]byte(put.Replace(string(b))), &tree) == nil {
-				req.JSON = tree
-			}
-		}
-	}
-	return req, nil
+	req, err = r.tmpl.Build(v)
+	return req, strings.NewReplacer(back...).Replace, err
 }
 
 // setPath sets rec.a.b… = v, creating the objects on the way.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/sluicehq/sluice/runtime/config"
@@ -55,9 +56,37 @@ type Plan struct {
 // errDryRun is what every request made during a dry run gets.
 var errDryRun = errors.New("a dry run sends no request")
 
-type refuse struct{}
+// refuse is the transport of a dry run: it answers every request with
+// errDryRun, and ends the context of the call that made it (an auth
+// fetching a token would retry until its deadline otherwise).
+type refuse struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
 
-func (refuse) RoundTrip(*http.Request) (*http.Response, error) { return nil, errDryRun }
+func (r *refuse) RoundTrip(*http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.mu.Unlock()
+	return nil, errDryRun
+}
+
+// during runs fn with a context that a refused request ends.
+func (r *refuse) during(ctx context.Context, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	r.mu.Lock()
+	r.cancel = cancel
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.cancel = nil
+		r.mu.Unlock()
+	}()
+	return fn(ctx)
+}
 
 // DryRun returns the plan of every resource a run would extract, in file
 // order, without sending a request or writing anything: no database, no
@@ -83,7 +112,8 @@ func DryRun(ctx context.Context, f *config.File, o Options) ([]Plan, error) {
 	}
 	// Extensions that make requests of their own (an OAuth2 token) get a
 	// client that refuses them.
-	hc := &http.Client{Transport: refuse{}, Timeout: time.Second}
+	tr := &refuse{}
+	hc := &http.Client{Transport: tr, Timeout: time.Second}
 	ctx = extension.WithHTTPClient(ctx, hc)
 	prepared, states, shared, err := buildResources(ctx, f, &o, resources, st, log)
 	defer func() {
@@ -96,7 +126,7 @@ func DryRun(ctx context.Context, f *config.File, o Options) ([]Plan, error) {
 	hopts := httpOptions(f, &o, log)
 	plans := make([]Plan, 0, len(prepared))
 	for i, r := range prepared {
-		p, err := plan(ctx, f, r, states[i], loaded[r.Config.Name], hopts, red)
+		p, err := plan(ctx, f, r, states[i], loaded[r.Config.Name], hopts, red, tr)
 		if err != nil {
 			return nil, fmt.Errorf("resource %s: %w", r.Config.Name, red.Error(err))
 		}
@@ -122,7 +152,7 @@ func localState(f *config.File, o *Options) (*state.State, error) {
 	return st, nil
 }
 
-func plan(ctx context.Context, f *config.File, r *extract.Resource, rs *resourceState, load bool, hopts httpclient.Options, red *redact.Redactor) (Plan, error) {
+func plan(ctx context.Context, f *config.File, r *extract.Resource, rs *resourceState, load bool, hopts httpclient.Options, red *redact.Redactor, tr *refuse) (Plan, error) {
 	c := r.Config
 	p := Plan{Resource: c.Name, Parent: c.Parent, Loaded: load}
 	p.Paginator, p.DataSelector = describePaginator(f, c), c.Endpoint.DataSelector
@@ -141,7 +171,7 @@ func plan(ctx context.Context, f *config.File, r *extract.Resource, rs *resource
 		p.Notes = append(p.Notes, fmt.Sprintf("%d record(s) written in the file; no request", len(c.Data)))
 		return p, nil
 	}
-	req, err := r.PreviewRequest()
+	req, show, err := r.PreviewRequest()
 	if err != nil {
 		return p, err
 	}
@@ -161,9 +191,7 @@ func plan(ctx context.Context, f *config.File, r *extract.Resource, rs *resource
 		case !slices.Contains(hopts.AuthOrigins, origin) && len(hopts.AuthOrigins) > 0:
 			p.Notes = append(p.Notes, "the auth is not applied: the URL's origin is not the base_url's nor in client.auth_origins")
 		default:
-			actx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			err := r.Auth.Authenticate(actx, req)
-			cancel()
+			err := tr.during(ctx, func(ctx context.Context) error { return r.Auth.Authenticate(ctx, req) })
 			if err != nil {
 				p.Notes = append(p.Notes, "the auth is applied at run time: it needs a request of its own (a token), which a dry run does not send")
 			}
@@ -182,16 +210,15 @@ func plan(ctx context.Context, f *config.File, r *extract.Resource, rs *resource
 		return p, err
 	}
 	p.Method = hreq.Method
-	p.URL = red.URL(hreq.URL.String())
+	p.URL = show(red.URL(hreq.URL.String()))
 	p.Header = red.Header(hreq.Header)
-	for k, vals := range p.Header {
+	for _, vals := range p.Header {
 		for i, v := range vals {
-			vals[i] = red.String(v)
+			vals[i] = show(red.String(v))
 		}
-		p.Header[k] = vals
 	}
 	if body != nil {
-		p.Body = red.Text(string(body))
+		p.Body = show(red.Text(string(body)))
 	}
 	return p, nil
 }
