@@ -112,7 +112,8 @@ func printInfo(w io.Writer, r *pipelineInfoReport, exists bool) {
 			if c.MergeKey {
 				hints = append(hints, "merge key")
 			}
-			fmt.Fprintf(w, "    %-*s  %-9s %s\n", width, c.Name, c.DataType, strings.Join(hints, ", "))
+			line := fmt.Sprintf("    %-*s  %-9s %s", width, c.Name, c.DataType, strings.Join(hints, ", "))
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}
 	}
 }

@@ -46,12 +46,32 @@ or is interrupted leaves the database as it was.
 Exit code 0 when the load succeeded, 1 when extraction or loading failed,
 2 when the file or the command line is wrong, 130 when interrupted with
 Ctrl-C (143 for SIGTERM); an interrupted run commits nothing. A second
-Ctrl-C ends sluice at once; the database is still as before the run.`,
+Ctrl-C ends sluice at once; the database is still as before the run.
+
+Progress goes to stderr (docs/progress.md): on a terminal a live line per
+resource (pages, records, n/total and an ETA when the API tells a total,
+records/s, the current URL with secrets masked) fitted to its width, with
+warnings printed above it; elsewhere a plain line per resource every few
+seconds and when it ends, without control characters. --progress none
+silences it.
+
+--dry-run sends nothing and writes nothing (no database, no state folder):
+it prints each resource's first request as it would be sent (method, URL,
+headers, body; secrets masked), its paginator and data selector (as the
+file sets them, or "detected at run time from the first response"), and
+dependent resources with their {resources.…} placeholders unresolved
+(docs/inspect.md).`,
 		Example: `  # load everything into demo.db in the current folder
   sluice run examples/demo/pipeline.yaml
 
   # two pages per resource, into a chosen file, with the summary as JSON
-  sluice run examples/demo/pipeline.yaml --limit 2 --db /tmp/demo.db --format json`,
+  sluice run examples/demo/pipeline.yaml --limit 2 --db /tmp/demo.db --format json
+
+  # what would be sent, without sending it
+  sluice run examples/demo/pipeline.yaml --dry-run
+
+  # plain progress lines, e.g. into a CI log
+  sluice run examples/demo/pipeline.yaml --progress log`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPipeline(cmd, args[0], &fl, stdout, stderr, tty)
@@ -65,7 +85,7 @@ Ctrl-C ends sluice at once; the database is still as before the run.`,
 	f.StringSliceVar(&fl.resources, "resources", nil, "load only these resources (comma-separated names); the parents they depend on run too, to feed them, without loading")
 	f.IntVar(&fl.limit, "limit", 0, "fetch at most N pages per resource, like dlt's add_limit (0: no limit)")
 	f.StringVar(&fl.logLevel, "log-level", "warn", "debug|info|warn|error; logs go to stderr, secrets redacted")
-	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a status line on a terminal and logs every few seconds otherwise")
+	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a live line per resource on a terminal and logs a line every 5 seconds otherwise; none: silent")
 	f.StringVar(&fl.format, "format", "text", "text|json; json prints the load summary as one JSON object on stdout")
 	f.BoolVar(&fl.dryRun, "dry-run", false, "print the first request of each resource (secrets masked), its paginator and data selector; send nothing, write nothing")
 	return cmd

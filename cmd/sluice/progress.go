@@ -51,8 +51,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // resourceFacts are the parts of a resource's progress line, most
-// important first, so that a narrow terminal keeps the counts and loses
-// the URL.
+// important first, so that a narrow terminal keeps the counts and the ETA
+// and loses the URL.
 func resourceFacts(r pipeline.ResourceProgress) []string {
 	facts := []string{fmt.Sprintf("%d pages", r.Pages)}
 	if r.TotalPages > 0 && !r.Done {
@@ -63,14 +63,14 @@ func resourceFacts(r pipeline.ResourceProgress) []string {
 		recs = fmt.Sprintf("%d/%d records", r.Records, r.TotalRecords)
 	}
 	facts = append(facts, recs)
+	if eta, ok := etaOf(r); ok && !r.Done {
+		facts = append(facts, "ETA "+roundDuration(eta))
+	}
 	if r.Elapsed > 0 {
 		facts = append(facts, fmt.Sprintf("%.0f records/s", float64(r.Records)/r.Elapsed.Seconds()))
 	}
 	if r.Done {
 		return append(facts, "in "+roundDuration(r.Elapsed))
-	}
-	if eta, ok := etaOf(r); ok {
-		facts = append(facts, "ETA "+roundDuration(eta))
 	}
 	if r.URL != "" {
 		facts = append(facts, r.URL)

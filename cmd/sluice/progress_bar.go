@@ -43,6 +43,8 @@ type barDisplay struct {
 	restore func()
 	raw     io.Writer
 	ended   bool
+	// nameWidth aligns the lines: the longest resource name
+	nameWidth int
 
 	// lines are read by mpb's render goroutine; the lock is never held
 	// while calling mpb.
@@ -59,9 +61,14 @@ func (d *barDisplay) update(p pipeline.Progress) {
 	if d.ended {
 		return
 	}
+	if d.nameWidth == 0 {
+		for _, r := range p.Resources {
+			d.nameWidth = max(d.nameWidth, runewidth.StringWidth(r.Name))
+		}
+	}
 	d.mu.Lock()
 	for _, r := range p.Resources {
-		d.lines[r.Name] = barLine(r)
+		d.lines[r.Name] = barLine(r, d.nameWidth)
 	}
 	d.mu.Unlock()
 	if d.p == nil {
@@ -101,13 +108,15 @@ func (d *barDisplay) start(p pipeline.Progress) {
 	}
 }
 
-// barLine is one resource's line: its name, then its facts.
-func barLine(r pipeline.ResourceProgress) string {
+// barLine is one resource's line: its name, padded to width, then its
+// facts.
+func barLine(r pipeline.ResourceProgress, width int) string {
+	name := r.Name + strings.Repeat(" ", max(width-runewidth.StringWidth(r.Name), 0))
 	state := ""
 	if r.Done {
 		state = " done"
 	}
-	return printable(fmt.Sprintf("%s%s  %s", r.Name, state, strings.Join(resourceFacts(r), "  ")))
+	return printable(fmt.Sprintf("%s%s  %s", name, state, strings.Join(resourceFacts(r), "  ")))
 }
 
 // aboveBars is where the console's output goes while the bars are drawn:

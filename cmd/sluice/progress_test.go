@@ -129,8 +129,8 @@ func TestProgressBarFitsTheTerminal(t *testing.T) {
 		t.Fatalf("screen:\n%s", strings.Join(lines, "\n"))
 	}
 	for i, name := range []string{"users", "people"} {
-		l := lines[len(lines)-2+i]
-		want := fmt.Sprintf("%s done  %d pages  %d records", name, sum.Resources[name].Pages, sum.Tables[name])
+		l := strings.Join(strings.Fields(lines[len(lines)-2+i]), " ")
+		want := fmt.Sprintf("%s done %d pages %d records", name, sum.Resources[name].Pages, sum.Tables[name])
 		if !strings.HasPrefix(l, want) {
 			t.Errorf("final line %q, want it to start %q", l, want)
 		}
@@ -151,9 +151,9 @@ func TestResourceFacts(t *testing.T) {
 		{"no total", pipeline.ResourceProgress{Pages: 3, Records: 300, Elapsed: 2 * time.Second, URL: "http://x/u?page=3"},
 			"3 pages, 300 records, 150 records/s, http://x/u?page=3"},
 		{"a record total gives n/total and an ETA", pipeline.ResourceProgress{Pages: 3, Records: 250, TotalRecords: 1000, Elapsed: time.Second},
-			"3 pages, 250/1000 records, 250 records/s, ETA 3s"},
+			"3 pages, 250/1000 records, ETA 3s, 250 records/s"},
 		{"a page total", pipeline.ResourceProgress{Pages: 5, Records: 50, TotalPages: 20, Elapsed: time.Second},
-			"5/20 pages, 50 records, 50 records/s, ETA 3s"},
+			"5/20 pages, 50 records, ETA 3s, 50 records/s"},
 		{"done", pipeline.ResourceProgress{Pages: 20, Records: 1000, TotalRecords: 1000, Elapsed: 4 * time.Second, Done: true, URL: "http://x"},
 			"20 pages, 1000 records, 250 records/s, in 4s"},
 		{"not started", pipeline.ResourceProgress{}, "0 pages, 0 records"},
