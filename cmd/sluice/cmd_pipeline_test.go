@@ -50,14 +50,20 @@ func (a *growingAPI) lastSince() string {
 type inspectFixture struct {
 	api          *growingAPI
 	file, db, pd string
+	// flags are more flags of every run (--destination duckdb)
+	flags []string
 }
 
-func newInspectFixture(t *testing.T) *inspectFixture {
+func newInspectFixture(t *testing.T) *inspectFixture { return newInspectFixtureIn(t, "ev.db") }
+
+// newInspectFixtureIn loads into the file db (in a temporary folder) with
+// flags added to every run.
+func newInspectFixtureIn(t *testing.T, db string, flags ...string) *inspectFixture {
 	t.Helper()
 	api := &growingAPI{}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	fx := &inspectFixture{api: api, db: filepath.Join(t.TempDir(), "ev.db"), pd: t.TempDir()}
+	fx := &inspectFixture{api: api, db: filepath.Join(t.TempDir(), db), pd: t.TempDir(), flags: flags}
 	fx.file = writePipeline(t, fmt.Sprintf(`
 pipeline: {name: ev}
 source:
@@ -79,7 +85,8 @@ source:
 
 func (fx *inspectFixture) run(t *testing.T) {
 	t.Helper()
-	if code, out, errs := sluice(t, "run", fx.file, "--db", fx.db, "--pipelines-dir", fx.pd, "--progress", "none"); code != 0 {
+	args := append([]string{"run", fx.file, "--db", fx.db, "--pipelines-dir", fx.pd, "--progress", "none"}, fx.flags...)
+	if code, out, errs := sluice(t, args...); code != 0 {
 		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
 	}
 }
