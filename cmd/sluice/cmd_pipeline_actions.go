@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -236,6 +237,10 @@ func pipelineDrop(cmd *cobra.Command, t *pipelineTarget, fl *pipelineFlags, stdo
 		res, err = inspect.Drop(cmd.Context(), dest, inspect.DropOptions{
 			Pipeline: t.name, SchemaName: pipeline.SchemaName, Resources: fl.resources, Tables: fl.tables,
 		})
+		var unknown *inspect.UnknownResourceError
+		if errors.As(err, &unknown) {
+			return &pipeline.UsageError{Msg: err.Error()}
+		}
 		if err != nil {
 			return err
 		}

@@ -178,6 +178,9 @@ func TestPipelineDropResetsState(t *testing.T) {
 	if code, _, errs := sluice(t, "pipeline", "ev", "drop", "--pipelines-dir", fx.pd); code != 2 || !strings.Contains(errs, "--yes") {
 		t.Fatalf("drop without --yes: exit %d\n%s", code, errs)
 	}
+	if code, _, errs := sluice(t, "pipeline", "ev", "drop", "--yes", "--resources", "evnets", "--pipelines-dir", fx.pd); code != 2 || !strings.Contains(errs, `"evnets" (it has: events)`) {
+		t.Fatalf("drop of an unknown resource: exit %d\n%s", code, errs)
+	}
 	code, out, errs := sluice(t, "pipeline", "ev", "drop", "--yes", "--pipelines-dir", fx.pd)
 	if code != 0 || !strings.Contains(out, "reset the state of events") {
 		t.Fatalf("drop: exit %d\n%s\n%s", code, out, errs)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/runtime/destination"
@@ -71,6 +72,9 @@ func Drop(ctx context.Context, dest destination.Destination, o DropOptions) (*Dr
 	res := &DropResult{Resources: []string{}, Tables: []string{}}
 	if st == nil && sch == nil {
 		return res, nil
+	}
+	if err := knownResources(st, sch, o); err != nil {
+		return nil, err
 	}
 	if st == nil {
 		st = state.New(o.Pipeline)
@@ -229,4 +233,42 @@ func nextLoadID(now time.Time, last string) string {
 		t = prev + 1e-6
 	}
 	return strconv.FormatFloat(t, 'f', 6, 64)
+}
+
+// knownResources refuses a resource name that neither the state nor a
+// table of the schema knows: a misspelt --resources would reset nothing.
+func knownResources(st *state.State, sch *schema.Schema, o DropOptions) error {
+	known := map[string]bool{}
+	for _, r := range Resources(st, o.SchemaName) {
+		known[r.Resource] = true
+	}
+	if sch != nil {
+		for _, t := range sch.DataTables() {
+			if t.Parent == "" {
+				known[t.Resource] = true
+			}
+		}
+	}
+	for _, n := range o.Resources {
+		if !known[n] {
+			names := make([]string, 0, len(known))
+			for k := range known {
+				names = append(names, k)
+			}
+			slices.Sort(names)
+			return &UnknownResourceError{Name: n, Known: names}
+		}
+	}
+	return nil
+}
+
+// UnknownResourceError is a resource to drop that the pipeline has
+// neither state nor tables for.
+type UnknownResourceError struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownResourceError) Error() string {
+	return fmt.Sprintf("--resources: pipeline has no state or table of a resource %q (it has: %s)", e.Name, strings.Join(e.Known, ", "))
 }
