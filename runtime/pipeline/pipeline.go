@@ -67,9 +67,11 @@ type Options struct {
 	Destinations *destination.Registry
 	Logger       *slog.Logger
 	Redactor     *redact.Redactor
-	// Progress, when set, is called every ProgressInterval (default one
-	// second) and once at the end with the counts so far (progress.go).
-	Progress         func(Progress)
+	// Progress, when set, is called every ProgressInterval and once at
+	// the end with the counts so far (progress.go).
+	Progress func(Progress)
+	// ProgressInterval is how often Progress is called; 0 means once a
+	// second.
 	ProgressInterval time.Duration
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
