@@ -120,19 +120,34 @@ func barLine(r pipeline.ResourceProgress, width int) string {
 }
 
 // aboveBars is where the console's output goes while the bars are drawn:
-// mpb prints it above them. Once mpb has stopped, output goes straight to
-// the stream.
+// mpb prints it above them. What comes once mpb has stopped (while it
+// draws its last frame) is held and written when the console takes its
+// stream back (Close), so that it never lands inside that frame.
 type aboveBars struct {
 	p   *mpb.Progress
 	raw io.Writer
+
+	mu   sync.Mutex
+	held bytes.Buffer
 }
 
 func (a *aboveBars) Write(b []byte) (int, error) {
-	n, err := a.p.Write(b)
-	if err != nil {
-		return a.raw.Write(b)
+	if n, err := a.p.Write(b); err == nil {
+		return n, nil
 	}
-	return n, nil
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.held.Write(b)
+}
+
+// Close writes what was held; the console calls it when it takes its
+// stream back, after the last frame.
+func (a *aboveBars) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, err := a.raw.Write(a.held.Bytes())
+	a.held.Reset()
+	return err
 }
 
 // termWriter is mpb's console writer: it buffers a frame, writes it in

@@ -41,6 +41,9 @@ type Writer struct {
 // that draws on the stream meanwhile and prints what it gets above its own
 // lines (a progress display). Writes stay serialized, and to runs under
 // the lock, so no write comes between. A status line shown is ended first.
+// If the writer to returned is an io.Closer, restore closes it under the
+// lock, so that it can hand over what it still holds before any later
+// write reaches the stream.
 func (c *Writer) Divert(to func(raw io.Writer) io.Writer) (restore func()) {
 	_ = c.EndStatus("")
 	c.mu.Lock()
@@ -48,8 +51,11 @@ func (c *Writer) Divert(to func(raw io.Writer) io.Writer) (restore func()) {
 	c.mu.Unlock()
 	return func() {
 		c.mu.Lock()
+		defer c.mu.Unlock()
+		if cl, ok := c.divert.(io.Closer); ok {
+			_ = cl.Close()
+		}
 		c.divert = nil
-		c.mu.Unlock()
 	}
 }
 

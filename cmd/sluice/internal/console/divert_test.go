@@ -33,3 +33,24 @@ func TestDivert(t *testing.T) {
 		t.Errorf("stream: %q", out.String())
 	}
 }
+
+type closer struct {
+	strings.Builder
+	closed bool
+}
+
+func (c *closer) Close() error { c.closed = true; return nil }
+
+func TestDivertClosesOnRestore(t *testing.T) {
+	var out strings.Builder
+	c := New(&out)
+	side := &closer{}
+	restore := c.Divert(func(io.Writer) io.Writer { return side })
+	if side.closed {
+		t.Fatal("closed before restore")
+	}
+	restore()
+	if !side.closed {
+		t.Error("restore did not close the diverted writer")
+	}
+}
