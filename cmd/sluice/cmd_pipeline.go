@@ -58,14 +58,21 @@ run loaded into (remembered in the pipeline's state folder,
          asks before it changes anything; --yes answers for you, and is
          needed when stdin is not a terminal.
 
+Without arguments, pipeline lists the pipelines of the pipelines folder
+with the database each last loaded into.
+
 Nothing but drop writes; info and state send no request.`,
-		Example: `  sluice pipeline demo info
+		Example: `  sluice pipeline                                    # the pipelines that have run here
+  sluice pipeline demo info
   sluice pipeline demo info --format json | jq '.loads[0].rows'
   sluice pipeline demo state
   sluice pipeline demo drop --yes                    # reset the state, keep the data
   sluice pipeline demo drop --tables --resources users --yes
   sluice pipeline demo info --db /data/demo.db       # a database the state folder does not name`,
 		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil // lists the pipelines
+			}
 			if len(args) != 2 {
 				return fmt.Errorf("pipeline needs a pipeline name and an action (info, state or drop), e.g. sluice pipeline demo info")
 			}
@@ -78,6 +85,12 @@ Nothing but drop writes; info and state send no request.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if fl.format != "text" && fl.format != "json" {
 				return failure(stderr, &pipeline.UsageError{Msg: fmt.Sprintf("--format %q: expected text or json", fl.format)})
+			}
+			if len(args) == 0 {
+				if err := listPipelines(&fl, stdout); err != nil {
+					return failure(stderr, err)
+				}
+				return nil
 			}
 			t, err := findPipeline(args[0], &fl)
 			if err != nil {

@@ -245,6 +245,18 @@ func TestPipelineDropAsksOnATerminal(t *testing.T) {
 	}
 }
 
+func TestPipelineList(t *testing.T) {
+	fx := newInspectFixture(t)
+	code, out, errs := sluice(t, "pipeline", "--pipelines-dir", fx.pd)
+	if code != 0 || !strings.Contains(out, "  ev  sqlite "+fx.db+", last load ") {
+		t.Errorf("list: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = sluice(t, "pipeline", "--pipelines-dir", t.TempDir())
+	if code != 0 || !strings.Contains(out, "No pipeline has loaded") {
+		t.Errorf("empty list: exit %d\n%s", code, out)
+	}
+}
+
 func TestPipelineUnknown(t *testing.T) {
 	pd := t.TempDir()
 	if code, _, errs := sluice(t, "pipeline", "nope", "info", "--pipelines-dir", pd); code != 2 || !strings.Contains(errs, `no pipeline "nope"`) {
