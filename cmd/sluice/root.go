@@ -51,5 +51,6 @@ appear in output.`,
 	root.SetErr(stderr)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.AddCommand(newRunCmd(stdout, stderr, tty), newValidateCmd(stdout, stderr), newVersionCmd(stdout), newInitCmd(stdout, stderr))
+	root.AddCommand(newPipelineCmd(stdout, stderr))
 	return root
 }
