@@ -413,7 +413,7 @@ func TestRequestConstruction(t *testing.T) {
 		{
 			name:      "query lists repeated and added to the URL's own query",
 			req:       extension.Request{URL: "/p?x=1", Query: url.Values{"c": {"1", "2"}, "s": {"a b/ä&="}, "e": {""}}},
-			wantQuery: "x=1&c=1&c=2&e=&s=a+b%2F%C3%A4%26%3D",
+			wantQuery: "x=1&c=1&c=2&e=&s=a%20b%2F%C3%A4%26%3D",
 		},
 		{
 			name:     "JSON body on POST",
