@@ -30,6 +30,7 @@ type runFlags struct {
 	logLevel     string
 	progress     string
 	format       string
+	cassette     cassetteFlags
 }
 
 func newRunCmd(stdout io.Writer, stderr *console.Writer, tty bool) *cobra.Command {
@@ -68,6 +69,7 @@ Ctrl-C ends sluice at once; the database is still as before the run.`,
 	f.StringVar(&fl.logLevel, "log-level", "warn", "debug|info|warn|error; logs go to stderr, secrets redacted")
 	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a status line on a terminal and logs every few seconds otherwise")
 	f.StringVar(&fl.format, "format", "text", "text|json; json prints the load summary as one JSON object on stdout")
+	addCassetteFlags(f, &fl.cassette)
 	return cmd
 }
 
@@ -104,7 +106,7 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 	}
 	red := redact.New(f.Secrets...)
 	logger := slog.New(red.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
-	sum, err := pipeline.Run(cmd.Context(), f, pipeline.Options{
+	opts := pipeline.Options{
 		Destination:  fl.destination,
 		DBPath:       fl.db,
 		Dataset:      fl.dataset,
@@ -117,7 +119,11 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 		Logger:       logger,
 		Redactor:     red,
 		Progress:     progress,
-	})
+	}
+	if err := fl.cassette.apply(f, red, &opts); err != nil {
+		return fail(err)
+	}
+	sum, err := pipeline.Run(cmd.Context(), f, opts)
 	if err != nil {
 		if cause := context.Cause(cmd.Context()); cause != nil {
 			return failJSON(interrupted(stderr, cause), cause)

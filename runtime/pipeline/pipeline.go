@@ -66,8 +66,12 @@ type Options struct {
 	// Progress, when set, is called about once a second and at the end
 	// with the counts so far.
 	Progress func(Progress)
-	// Transport replaces the HTTP transport (tests).
+	// Transport replaces the HTTP transport (tests, and a cassette's
+	// recorder or replayer).
 	Transport http.RoundTripper
+	// NoWait drops the client's rate limit and every wait between retries
+	// (a cassette replay: a recorded 429 or 5xx answers again at once).
+	NoWait bool
 	// Now is the clock that hooks see; nil means the wall clock.
 	Now func() time.Time
 }
@@ -807,6 +811,10 @@ func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Option
 	}
 	if o.Transport != nil {
 		h.Transport = o.Transport
+	}
+	if o.NoWait {
+		h.RequestsPerSecond, h.Burst = 0, 0
+		h.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	}
 	return h
 }

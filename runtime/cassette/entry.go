@@ -1,0 +1,138 @@
+package cassette
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Body formats of an Entry's bodies.
+const (
+	FormatJSON   = "json"   // indented JSON; replayed compacted
+	FormatText   = "text"   // UTF-8 text, as is
+	FormatBase64 = "base64" // anything else
+)
+
+// Entry is one recorded request and its response: the content of one
+// cassette file.
+type Entry struct {
+	Request  Request  `yaml:"request"`
+	Response Response `yaml:"response"`
+}
+
+// Request is the redacted request of an Entry.
+type Request struct {
+	Method string `yaml:"method"`
+	// URL is absolute, with the recording run's base origin written as
+	// Origin ({{origin}}/users?page=2).
+	URL     string      `yaml:"url"`
+	Headers http.Header `yaml:"headers,omitempty"`
+	Body    Body        `yaml:",inline"`
+}
+
+// Response is the redacted response of an Entry.
+type Response struct {
+	Status  int         `yaml:"status"`
+	Headers http.Header `yaml:"headers,omitempty"`
+	Body    Body        `yaml:",inline"`
+}
+
+// Body is a request or response body as a cassette file shows it.
+type Body struct {
+	// Format is FormatJSON, FormatText or FormatBase64; empty with an
+	// empty Text.
+	Format string `yaml:"body_format,omitempty"`
+	Text   string `yaml:"body,omitempty"`
+}
+
+// NewBody chooses the most readable form for b: indented JSON when it is
+// a JSON object or array, text when it is UTF-8 without NUL bytes, base64
+// otherwise.
+func NewBody(b []byte) Body {
+	if len(b) == 0 {
+		return Body{}
+	}
+	t := bytes.TrimSpace(b)
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t) && utf8.Valid(t) {
+		var out bytes.Buffer
+		if err := json.Indent(&out, t, "", "  "); err == nil {
+			return Body{Format: FormatJSON, Text: out.String() + "\n"}
+		}
+	}
+	if utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 {
+		return Body{Format: FormatText, Text: string(b)}
+	}
+	return Body{Format: FormatBase64, Text: base64.StdEncoding.EncodeToString(b)}
+}
+
+// Bytes returns the body as it is sent again: JSON compacted, text as is,
+// base64 decoded.
+func (b Body) Bytes() ([]byte, error) {
+	switch b.Format {
+	case "", FormatText:
+		return []byte(b.Text), nil
+	case FormatJSON:
+		var out bytes.Buffer
+		if err := json.Compact(&out, []byte(b.Text)); err != nil {
+			return nil, fmt.Errorf("body_format is json but the body is not valid JSON: %v", err)
+		}
+		return out.Bytes(), nil
+	case FormatBase64:
+		out, err := base64.StdEncoding.DecodeString(b.Text)
+		if err != nil {
+			return nil, fmt.Errorf("body_format is base64 but the body is not valid base64: %v", err)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("body_format %q: expected json, text or base64", b.Format)
+}
+
+// fileHeader opens every cassette file.
+const fileHeader = "# A request and its response, recorded by sluice run --record (secrets redacted).\n"
+
+// Marshal returns e as the content of a cassette file.
+func (e *Entry) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(fileHeader)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(e); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ParseEntry reads the content of a cassette file and checks it: a
+// method, a URL, a status between 100 and 599, and bodies that decode.
+func ParseEntry(data []byte) (*Entry, error) {
+	var e Entry
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("not a cassette entry: %v", err)
+	}
+	if e.Request.Method == "" {
+		return nil, fmt.Errorf("request.method is missing")
+	}
+	if e.Request.URL == "" {
+		return nil, fmt.Errorf("request.url is missing")
+	}
+	if e.Response.Status < 100 || e.Response.Status > 599 {
+		return nil, fmt.Errorf("response.status %d: expected an HTTP status between 100 and 599", e.Response.Status)
+	}
+	if _, err := e.Request.Body.Bytes(); err != nil {
+		return nil, fmt.Errorf("request.%v", err)
+	}
+	if _, err := e.Response.Body.Bytes(); err != nil {
+		return nil, fmt.Errorf("response.%v", err)
+	}
+	return &e, nil
+}

@@ -1,0 +1,249 @@
+package cassette
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Replayer is an http.RoundTripper that answers every request from a
+// cassette and never touches the network. A request the cassette lacks
+// fails with an *Error that shows it and the nearest recorded request.
+// It is safe for concurrent use.
+type Replayer struct {
+	dir     string
+	sc      *scrubber
+	entries []*loaded // in file name order
+
+	mu    sync.Mutex
+	byKey map[string]*slot
+}
+
+// loaded is a parsed cassette file with what matching needs.
+type loaded struct {
+	file   string
+	entry  *Entry
+	key    string
+	status string
+	body   []byte // the response body to send, origin not yet put back
+}
+
+// slot holds the recordings of one key in order and the next to serve.
+type slot struct {
+	list []*loaded
+	next int
+}
+
+// Load reads the cassette in dir. Every *.yaml file in it must be a
+// cassette entry (ParseEntry); an error names the file.
+func Load(dir string, o Options) (*Replayer, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cassette %s: %w (record one with sluice run PIPELINE.yaml --record %s)", dir, err, dir)
+	}
+	type named struct {
+		base string
+		n    int
+		file string
+	}
+	var files []named
+	for _, de := range des {
+		name := de.Name()
+		if de.IsDir() || !strings.HasSuffix(name, ".yaml") {
+			continue
+		}
+		base, n := strings.TrimSuffix(name, ".yaml"), 1
+		if i := strings.LastIndexByte(base, '.'); i >= 0 {
+			if x, err := strconv.Atoi(base[i+1:]); err == nil {
+				base, n = base[:i], x
+			}
+		}
+		files = append(files, named{base, n, name})
+	}
+	sort.Slice(files, func(i, j int) bool {
+		if files[i].base != files[j].base {
+			return files[i].base < files[j].base
+		}
+		return files[i].n < files[j].n
+	})
+	r := &Replayer{dir: dir, sc: newScrubber(o), byKey: map[string]*slot{}}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, f.file))
+		if err != nil {
+			return nil, fmt.Errorf("cassette %s: %w", dir, err)
+		}
+		e, err := ParseEntry(data)
+		if err != nil {
+			return nil, fmt.Errorf("cassette file %s: %v", filepath.Join(dir, f.file), err)
+		}
+		reqBody, _ := e.Request.Body.Bytes()
+		body, _ := e.Response.Body.Bytes()
+		l := &loaded{
+			file:   f.file,
+			entry:  e,
+			key:    key(e.Request.Method, e.Request.URL, reqBody),
+			status: strconv.Itoa(e.Response.Status) + " " + http.StatusText(e.Response.Status),
+			body:   body,
+		}
+		r.entries = append(r.entries, l)
+		s := r.byKey[l.key]
+		if s == nil {
+			s = &slot{}
+			r.byKey[l.key] = s
+		}
+		s.list = append(s.list, l)
+	}
+	if len(r.entries) == 0 {
+		return nil, fmt.Errorf("cassette %s has no recorded requests (record one with sluice run PIPELINE.yaml --record %s)", dir, dir)
+	}
+	return r, nil
+}
+
+// Len returns the number of recorded requests.
+func (r *Replayer) Len() int { return len(r.entries) }
+
+// RoundTrip answers req from the cassette: the next recording of its key
+// (the last one again once they are used up), with the base origin put
+// back into its headers and body.
+func (r *Replayer) RoundTrip(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		reqBody = b
+	}
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	u := r.sc.url(req.URL.String())
+	body := r.sc.requestBody(req.Header.Get("Content-Type"), reqBody)
+	k := key(req.Method, u, body)
+
+	r.mu.Lock()
+	s := r.byKey[k]
+	var l *loaded
+	if s != nil {
+		l = s.list[min(s.next, len(s.list)-1)]
+		s.next++
+	}
+	r.mu.Unlock()
+	if l == nil {
+		return nil, r.missing(req.Method, u, body)
+	}
+
+	h := make(http.Header, len(l.entry.Response.Headers))
+	for k, vs := range l.entry.Response.Headers {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			c[i] = r.restore(v)
+		}
+		h[k] = c
+	}
+	out := l.body
+	if r.sc.origin != "" && bytes.Contains(out, []byte(Origin)) {
+		out = bytes.ReplaceAll(out, []byte(Origin), []byte(r.sc.origin))
+	}
+	return &http.Response{
+		Status:        l.status,
+		StatusCode:    l.entry.Response.Status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(out)),
+		ContentLength: int64(len(out)),
+		Request:       req,
+	}, nil
+}
+
+// restore puts the replaying run's base origin in place of Origin.
+func (r *Replayer) restore(s string) string {
+	if r.sc.origin == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, Origin, r.sc.origin)
+}
+
+// missing describes a request the cassette lacks, with the nearest
+// recorded one.
+func (r *Replayer) missing(method, u string, body []byte) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cassette %s has no recorded answer for %s %s", r.dir, method, u)
+	if len(body) > 0 {
+		fmt.Fprintf(&b, " with body %s", snippet(body, 200))
+	}
+	if n := r.nearest(method, u, body); n != nil {
+		fmt.Fprintf(&b, "; the nearest recorded request is %s %s", n.entry.Request.Method, n.entry.Request.URL)
+		if rb, _ := n.entry.Request.Body.Bytes(); len(rb) > 0 {
+			fmt.Fprintf(&b, " with body %s", snippet(rb, 200))
+		}
+		fmt.Fprintf(&b, " (%s)", n.file)
+	}
+	b.WriteString("; the pipeline now sends requests the recording did not: record the cassette again with sluice run PIPELINE.yaml --record " + r.dir)
+	return &Error{Msg: b.String()}
+}
+
+func snippet(b []byte, n int) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}
+
+// nearest is the recorded request closest to the given one: the same
+// method first, then the smallest edit distance between URL and body.
+func (r *Replayer) nearest(method, u string, body []byte) *loaded {
+	want := u + " " + string(body)
+	var best *loaded
+	bestScore := -1
+	for _, l := range r.entries {
+		rb, _ := l.entry.Request.Body.Bytes()
+		score := distance(want, l.entry.Request.URL+" "+string(rb))
+		if !strings.EqualFold(l.entry.Request.Method, method) {
+			score += 1 << 20
+		}
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = l, score
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b, each cut to 512
+// bytes.
+func distance(a, b string) int {
+	if len(a) > 512 {
+		a = a[:512]
+	}
+	if len(b) > 512 {
+		b = b[:512]
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
