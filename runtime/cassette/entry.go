@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -23,6 +24,9 @@ const (
 type Entry struct {
 	Request  Request  `yaml:"request"`
 	Response Response `yaml:"response"`
+
+	// the decoded bodies, set by ParseEntry
+	reqBytes, respBytes []byte
 }
 
 // Request is the redacted request of an Entry.
@@ -113,11 +117,59 @@ func (e *Entry) Marshal() ([]byte, error) {
 // ParseEntry reads the content of a cassette file and checks it: a
 // method, a URL, a status between 100 and 599, and bodies that decode.
 func ParseEntry(data []byte) (*Entry, error) {
+	head, body, ok := splitResponseBody(data)
+	if !ok {
+		return parseEntry(data, nil)
+	}
+	return parseEntry(head, &body)
+}
+
+// responseBodyKey introduces the response body as Marshal writes it: the
+// last key of the file, a literal block indented by 4 spaces.
+const responseBodyKey = "\n  body: |\n"
+
+// splitResponseBody cuts the response body, a literal block that Marshal
+// wrote as the file's last key, from the rest of the file, so that the
+// YAML parser reads only the small head (parsing a block of tens of KB is
+// most of a replay's time otherwise). ok is false for any other layout,
+// which the YAML parser then reads whole.
+func splitResponseBody(data []byte) (head []byte, body string, ok bool) {
+	i := bytes.LastIndex(data, []byte(responseBodyKey))
+	r := bytes.Index(data, []byte("\nresponse:\n"))
+	if i < 0 || r < 0 || i < r {
+		return nil, "", false
+	}
+	rest := data[i+len(responseBodyKey):]
+	if len(rest) == 0 || rest[len(rest)-1] != '\n' {
+		return nil, "", false
+	}
+	var b strings.Builder
+	b.Grow(len(rest))
+	for len(rest) > 0 {
+		n := bytes.IndexByte(rest, '\n')
+		line := rest[:n]
+		rest = rest[n+1:]
+		if !bytes.HasPrefix(line, []byte("    ")) || len(bytes.TrimSpace(line)) == 0 {
+			return nil, "", false
+		}
+		b.Write(line[4:])
+		b.WriteByte('\n')
+	}
+	return data[:i+1], b.String(), true
+}
+
+func parseEntry(data []byte, respBody *string) (*Entry, error) {
 	var e Entry
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&e); err != nil {
 		return nil, fmt.Errorf("not a cassette entry: %v", err)
+	}
+	if respBody != nil {
+		if e.Response.Body.Text != "" {
+			return nil, fmt.Errorf("response.body is given twice")
+		}
+		e.Response.Body.Text = *respBody
 	}
 	if e.Request.Method == "" {
 		return nil, fmt.Errorf("request.method is missing")
@@ -128,10 +180,11 @@ func ParseEntry(data []byte) (*Entry, error) {
 	if e.Response.Status < 100 || e.Response.Status > 599 {
 		return nil, fmt.Errorf("response.status %d: expected an HTTP status between 100 and 599", e.Response.Status)
 	}
-	if _, err := e.Request.Body.Bytes(); err != nil {
+	var err error
+	if e.reqBytes, err = e.Request.Body.Bytes(); err != nil {
 		return nil, fmt.Errorf("request.%v", err)
 	}
-	if _, err := e.Response.Body.Bytes(); err != nil {
+	if e.respBytes, err = e.Response.Body.Bytes(); err != nil {
 		return nil, fmt.Errorf("response.%v", err)
 	}
 	return &e, nil

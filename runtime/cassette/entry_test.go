@@ -83,8 +83,15 @@ func FuzzParseEntry(f *testing.F) {
 	f.Add([]byte("request: {method: POST, url: /x, body_format: text, body: a=b}\nresponse: {status: 503}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEntry(data)
+		full, ferr := parseEntry(data, nil)
+		if (err == nil) != (ferr == nil) {
+			t.Fatalf("the fast path says %v, the YAML parser %v", err, ferr)
+		}
 		if err != nil {
 			return
+		}
+		if e.Response.Body != full.Response.Body || e.Request.Body != full.Request.Body {
+			t.Fatalf("the fast path read %+v, the YAML parser %+v", e.Response.Body, full.Response.Body)
 		}
 		out, err := e.Marshal()
 		if err != nil {

@@ -2,11 +2,13 @@ package cassette
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,25 +76,29 @@ func Load(dir string, o Options) (*Replayer, error) {
 		return files[i].n < files[j].n
 	})
 	r := &Replayer{dir: dir, sc: newScrubber(o), byKey: map[string]*slot{}}
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(dir, f.file))
-		if err != nil {
-			return nil, fmt.Errorf("cassette %s: %w", dir, err)
-		}
-		e, err := ParseEntry(data)
-		if err != nil {
-			return nil, fmt.Errorf("cassette file %s: %v", filepath.Join(dir, f.file), err)
-		}
-		reqBody, _ := e.Request.Body.Bytes()
-		body, _ := e.Response.Body.Bytes()
-		l := &loaded{
-			file:   f.file,
-			entry:  e,
-			key:    key(e.Request.Method, e.Request.URL, reqBody),
-			status: strconv.Itoa(e.Response.Status) + " " + http.StatusText(e.Response.Status),
-			body:   body,
-		}
-		r.entries = append(r.entries, l)
+	// Parse on every core: a cassette of 1,000 pages is tens of MB of YAML.
+	r.entries = make([]*loaded, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r.entries[i], errs[i] = loadFile(dir, files[i].file)
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, l := range r.entries {
 		s := r.byKey[l.key]
 		if s == nil {
 			s = &slot{}
@@ -104,6 +110,26 @@ func Load(dir string, o Options) (*Replayer, error) {
 		return nil, fmt.Errorf("cassette %s has no recorded requests (record one with sluice run PIPELINE.yaml --record %s)", dir, dir)
 	}
 	return r, nil
+}
+
+// loadFile reads and parses one cassette file.
+func loadFile(dir, name string) (*loaded, error) {
+	path := filepath.Join(dir, name)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cassette %s: %w", dir, err)
+	}
+	e, err := ParseEntry(data)
+	if err != nil {
+		return nil, fmt.Errorf("cassette file %s: %v", path, err)
+	}
+	return &loaded{
+		file:   name,
+		entry:  e,
+		key:    key(e.Request.Method, e.Request.URL, e.reqBytes),
+		status: strconv.Itoa(e.Response.Status) + " " + http.StatusText(e.Response.Status),
+		body:   e.respBytes,
+	}, nil
 }
 
 // Len returns the number of recorded requests.
