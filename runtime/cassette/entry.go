@@ -134,11 +134,15 @@ const responseBodyKey = "\n  body: |\n"
 // most of a replay's time otherwise). ok is false for any other layout,
 // which the YAML parser then reads whole.
 func splitResponseBody(data []byte) (head []byte, body string, ok bool) {
-	i := bytes.LastIndex(data, []byte(responseBodyKey))
 	r := bytes.Index(data, []byte("\nresponse:\n"))
-	if i < 0 || r < 0 || i < r {
+	if r < 0 {
 		return nil, "", false
 	}
+	i := bytes.Index(data[r:], []byte(responseBodyKey))
+	if i < 0 {
+		return nil, "", false
+	}
+	i += r
 	rest := data[i+len(responseBodyKey):]
 	if len(rest) == 0 || rest[len(rest)-1] != '\n' {
 		return nil, "", false

@@ -19,13 +19,25 @@ import (
 // cassette and never touches the network. A request the cassette lacks
 // fails with an *Error that shows it and the nearest recorded request.
 // It is safe for concurrent use.
+//
+// A request's file is found by its name (the hash of its redacted key), so
+// only the files a run asks for are read, when it asks; a file whose name
+// does not match its content (edited by hand) is still found through an
+// index of every file, built on the first miss.
 type Replayer struct {
-	dir     string
-	sc      *scrubber
-	entries []*loaded // in file name order
+	dir    string
+	sc     *scrubber
+	files  int
+	repeat map[string]int // file name without .N.yaml → highest N
 
-	mu    sync.Mutex
-	byKey map[string]*slot
+	mu     sync.Mutex
+	served map[string]int     // key → requests answered
+	cache  map[string]*loaded // file name → parsed
+
+	indexOnce sync.Once
+	index     map[string][]*loaded // key → recordings in order
+	entries   []*loaded            // every file, in name order
+	indexErr  error
 }
 
 // loaded is a parsed cassette file with what matching needs.
@@ -37,23 +49,36 @@ type loaded struct {
 	body   []byte // the response body to send, origin not yet put back
 }
 
-// slot holds the recordings of one key in order and the next to serve.
-type slot struct {
-	list []*loaded
-	next int
+type named struct {
+	base string
+	n    int
+	file string
 }
 
-// Load reads the cassette in dir. Every *.yaml file in it must be a
-// cassette entry (ParseEntry); an error names the file.
+// Load opens the cassette in dir. Files are parsed when a request needs
+// them; every *.yaml file in dir must be a cassette entry (ParseEntry),
+// and an error names the file.
 func Load(dir string, o Options) (*Replayer, error) {
-	des, err := os.ReadDir(dir)
+	files, err := listFiles(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cassette %s: %w (record one with sluice run PIPELINE.yaml --record %s)", dir, err, dir)
 	}
-	type named struct {
-		base string
-		n    int
-		file string
+	if len(files) == 0 {
+		return nil, fmt.Errorf("cassette %s has no recorded requests (record one with sluice run PIPELINE.yaml --record %s)", dir, dir)
+	}
+	r := &Replayer{dir: dir, sc: newScrubber(o), files: len(files), repeat: map[string]int{},
+		served: map[string]int{}, cache: map[string]*loaded{}}
+	for _, f := range files {
+		r.repeat[f.base] = max(r.repeat[f.base], f.n)
+	}
+	return r, nil
+}
+
+// listFiles lists the *.yaml files of dir by base name and repeat number.
+func listFiles(dir string) ([]named, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
 	}
 	var files []named
 	for _, de := range des {
@@ -75,9 +100,17 @@ func Load(dir string, o Options) (*Replayer, error) {
 		}
 		return files[i].n < files[j].n
 	})
-	r := &Replayer{dir: dir, sc: newScrubber(o), byKey: map[string]*slot{}}
-	// Parse on every core: a cassette of 1,000 pages is tens of MB of YAML.
-	r.entries = make([]*loaded, len(files))
+	return files, nil
+}
+
+// buildIndex parses every file, on every core.
+func (r *Replayer) buildIndex() {
+	files, err := listFiles(r.dir)
+	if err != nil {
+		r.indexErr = fmt.Errorf("cassette %s: %w", r.dir, err)
+		return
+	}
+	entries := make([]*loaded, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -86,7 +119,7 @@ func Load(dir string, o Options) (*Replayer, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r.entries[i], errs[i] = loadFile(dir, files[i].file)
+				entries[i], errs[i] = loadFile(r.dir, files[i].file)
 			}
 		}()
 	}
@@ -96,20 +129,14 @@ func Load(dir string, o Options) (*Replayer, error) {
 	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		r.indexErr = err
+		return
 	}
-	for _, l := range r.entries {
-		s := r.byKey[l.key]
-		if s == nil {
-			s = &slot{}
-			r.byKey[l.key] = s
-		}
-		s.list = append(s.list, l)
+	r.entries = entries
+	r.index = map[string][]*loaded{}
+	for _, l := range entries {
+		r.index[l.key] = append(r.index[l.key], l)
 	}
-	if len(r.entries) == 0 {
-		return nil, fmt.Errorf("cassette %s has no recorded requests (record one with sluice run PIPELINE.yaml --record %s)", dir, dir)
-	}
-	return r, nil
 }
 
 // loadFile reads and parses one cassette file.
@@ -133,7 +160,40 @@ func loadFile(dir, name string) (*loaded, error) {
 }
 
 // Len returns the number of recorded requests.
-func (r *Replayer) Len() int { return len(r.entries) }
+func (r *Replayer) Len() int { return r.files }
+
+// find returns the n-th recording (1-based; the last one once they are
+// used up) of the request with key k, or nil.
+func (r *Replayer) find(method, u, k string, n int) (*loaded, error) {
+	name := fileName(method, u, k, 1)
+	base := strings.TrimSuffix(name, ".yaml")
+	if top := r.repeat[base]; top > 0 {
+		name = fileName(method, u, k, min(n, top))
+		r.mu.Lock()
+		l := r.cache[name]
+		r.mu.Unlock()
+		if l == nil {
+			var err error
+			if l, err = loadFile(r.dir, name); err != nil {
+				return nil, err
+			}
+			r.mu.Lock()
+			r.cache[name] = l
+			r.mu.Unlock()
+		}
+		if l.key == k {
+			return l, nil
+		}
+	}
+	r.indexOnce.Do(r.buildIndex)
+	if r.indexErr != nil {
+		return nil, r.indexErr
+	}
+	if list := r.index[k]; len(list) > 0 {
+		return list[min(n, len(list))-1], nil
+	}
+	return nil, nil
+}
 
 // RoundTrip answers req from the cassette: the next recording of its key
 // (the last one again once they are used up), with the base origin put
@@ -153,16 +213,17 @@ func (r *Replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	u := r.sc.url(req.URL.String())
 	body := r.sc.requestBody(req.Header.Get("Content-Type"), reqBody)
-	k := key(req.Method, u, body)
+	stored, _ := NewBody(body).Bytes()
+	k := key(req.Method, u, stored)
 
 	r.mu.Lock()
-	s := r.byKey[k]
-	var l *loaded
-	if s != nil {
-		l = s.list[min(s.next, len(s.list)-1)]
-		s.next++
-	}
+	r.served[k]++
+	n := r.served[k]
 	r.mu.Unlock()
+	l, err := r.find(req.Method, u, k, n)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
 	if l == nil {
 		return nil, r.missing(req.Method, u, body)
 	}
@@ -203,6 +264,7 @@ func (r *Replayer) restore(s string) string {
 // missing describes a request the cassette lacks, with the nearest
 // recorded one.
 func (r *Replayer) missing(method, u string, body []byte) error {
+	r.indexOnce.Do(r.buildIndex)
 	var b strings.Builder
 	fmt.Fprintf(&b, "cassette %s has no recorded answer for %s %s", r.dir, method, u)
 	if len(body) > 0 {

@@ -133,7 +133,11 @@ func TestLoadErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "get-x-000000000000.yaml"), []byte("request: {}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(dir, Options{}); err == nil || !strings.Contains(err.Error(), "get-x-000000000000.yaml") {
+	rp, err := Load(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := get(t, rp, "GET", "http://h/x", "", nil); err == nil || !strings.Contains(err.Error(), "get-x-000000000000.yaml") {
 		t.Errorf("a bad file is not named: %v", err)
 	}
 }
