@@ -81,11 +81,11 @@ func (b Body) Bytes() ([]byte, error) {
 	case "", FormatText:
 		return []byte(b.Text), nil
 	case FormatJSON:
-		var out bytes.Buffer
-		if err := json.Compact(&out, []byte(b.Text)); err != nil {
+		out, err := compactJSON([]byte(b.Text))
+		if err != nil {
 			return nil, fmt.Errorf("body_format is json but the body is not valid JSON: %v", err)
 		}
-		return out.Bytes(), nil
+		return out, nil
 	case FormatBase64:
 		out, err := base64.StdEncoding.DecodeString(b.Text)
 		if err != nil {
@@ -94,6 +94,47 @@ func (b Body) Bytes() ([]byte, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("body_format %q: expected json, text or base64", b.Format)
+}
+
+// compactJSON drops the whitespace outside strings of an indented JSON
+// text: much cheaper than json.Compact on the tens of KB of a page, since
+// it does not validate (the pipeline's decoder does, and says where). It
+// checks only that the text is an object or an array whose strings end.
+func compactJSON(s []byte) ([]byte, error) {
+	t := bytes.TrimSpace(s)
+	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+		return nil, fmt.Errorf("expected an object or an array")
+	}
+	out := make([]byte, 0, len(t))
+	in, esc := false, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case in:
+			if c == '\n' || c == '\r' {
+				return nil, fmt.Errorf("a string holds a line break")
+			}
+			out = append(out, c)
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				in = false
+			}
+		case c == ' ' || c == '\n' || c == '\t' || c == '\r':
+		default:
+			if c == '"' {
+				in = true
+			}
+			out = append(out, c)
+		}
+	}
+	if in {
+		return nil, fmt.Errorf("a string does not end")
+	}
+	return out, nil
 }
 
 // fileHeader opens every cassette file.
@@ -117,11 +158,11 @@ func (e *Entry) Marshal() ([]byte, error) {
 // ParseEntry reads the content of a cassette file and checks it: a
 // method, a URL, a status between 100 and 599, and bodies that decode.
 func ParseEntry(data []byte) (*Entry, error) {
-	head, body, ok := splitResponseBody(data)
+	head, body, raw, ok := splitResponseBody(data)
 	if !ok {
-		return parseEntry(data, nil)
+		return parseEntry(data, nil, nil)
 	}
-	return parseEntry(head, &body)
+	return parseEntry(head, &body, raw)
 }
 
 // responseBodyKey introduces the response body as Marshal writes it: the
@@ -133,20 +174,21 @@ const responseBodyKey = "\n  body: |\n"
 // YAML parser reads only the small head (parsing a block of tens of KB is
 // most of a replay's time otherwise). ok is false for any other layout,
 // which the YAML parser then reads whole.
-func splitResponseBody(data []byte) (head []byte, body string, ok bool) {
+func splitResponseBody(data []byte) (head []byte, body string, raw []byte, ok bool) {
 	r := bytes.Index(data, []byte("\nresponse:\n"))
 	if r < 0 {
-		return nil, "", false
+		return nil, "", nil, false
 	}
 	i := bytes.Index(data[r:], []byte(responseBodyKey))
 	if i < 0 {
-		return nil, "", false
+		return nil, "", nil, false
 	}
 	i += r
 	rest := data[i+len(responseBodyKey):]
 	if len(rest) == 0 || rest[len(rest)-1] != '\n' {
-		return nil, "", false
+		return nil, "", nil, false
 	}
+	raw = rest
 	var b strings.Builder
 	b.Grow(len(rest))
 	for len(rest) > 0 {
@@ -154,15 +196,18 @@ func splitResponseBody(data []byte) (head []byte, body string, ok bool) {
 		line := rest[:n]
 		rest = rest[n+1:]
 		if !bytes.HasPrefix(line, []byte("    ")) || len(bytes.TrimSpace(line)) == 0 {
-			return nil, "", false
+			return nil, "", nil, false
 		}
 		b.Write(line[4:])
 		b.WriteByte('\n')
 	}
-	return data[:i+1], b.String(), true
+	return data[:i+1], b.String(), raw, true
 }
 
-func parseEntry(data []byte, respBody *string) (*Entry, error) {
+// parseEntry parses a cassette file, or its head when respBody is the
+// response body cut from it (raw: the block as written, indentation and
+// all: outside strings, so compacting it gives the JSON body at once).
+func parseEntry(data []byte, respBody *string, raw []byte) (*Entry, error) {
 	var e Entry
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -188,7 +233,15 @@ func parseEntry(data []byte, respBody *string) (*Entry, error) {
 	if e.reqBytes, err = e.Request.Body.Bytes(); err != nil {
 		return nil, fmt.Errorf("request.%v", err)
 	}
-	if e.respBytes, err = e.Response.Body.Bytes(); err != nil {
+	if respBody != nil && e.Response.Body.Format == FormatJSON {
+		e.respBytes, err = compactJSON(raw)
+		if err != nil {
+			err = fmt.Errorf("body_format is json but the body is not valid JSON: %v", err)
+		}
+	} else {
+		e.respBytes, err = e.Response.Body.Bytes()
+	}
+	if err != nil {
 		return nil, fmt.Errorf("response.%v", err)
 	}
 	return &e, nil

@@ -57,7 +57,8 @@ func TestParseEntryErrors(t *testing.T) {
 		{"no url", "request: {method: GET}\nresponse: {status: 200}", "request.url is missing"},
 		{"bad status", "request: {method: GET, url: /x}\nresponse: {status: 42}", "response.status 42"},
 		{"unknown field", "request: {method: GET, url: /x, verb: GET}\nresponse: {status: 200}", "field verb not found"},
-		{"bad json body", "request: {method: GET, url: /x}\nresponse: {status: 200, body_format: json, body: '{'}", "response.body_format is json"},
+		{"bad json body", "request: {method: GET, url: /x}\nresponse: {status: 200, body_format: json, body: '{\"a'}", "response.body_format is json"},
+		{"json body not an object", "request: {method: GET, url: /x}\nresponse: {status: 200, body_format: json, body: '1'}", "expected an object or an array"},
 		{"bad base64", "request: {method: GET, url: /x}\nresponse: {status: 200, body_format: base64, body: '!!'}", "not valid base64"},
 		{"bad format", "request: {method: GET, url: /x}\nresponse: {status: 200, body_format: xml, body: a}", `body_format "xml"`},
 	}
@@ -83,15 +84,15 @@ func FuzzParseEntry(f *testing.F) {
 	f.Add([]byte("request: {method: POST, url: /x, body_format: text, body: a=b}\nresponse: {status: 503}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEntry(data)
-		full, ferr := parseEntry(data, nil)
+		full, ferr := parseEntry(data, nil, nil)
 		if (err == nil) != (ferr == nil) {
 			t.Fatalf("the fast path says %v, the YAML parser %v", err, ferr)
 		}
 		if err != nil {
 			return
 		}
-		if e.Response.Body != full.Response.Body || e.Request.Body != full.Request.Body {
-			t.Fatalf("the fast path read %+v, the YAML parser %+v", e.Response.Body, full.Response.Body)
+		if e.Response.Body != full.Response.Body || e.Request.Body != full.Request.Body || !bytes.Equal(e.respBytes, full.respBytes) {
+			t.Fatalf("the fast path read %+v (%q), the YAML parser %+v (%q)", e.Response.Body, e.respBytes, full.Response.Body, full.respBytes)
 		}
 		out, err := e.Marshal()
 		if err != nil {
