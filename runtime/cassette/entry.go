@@ -157,12 +157,21 @@ func (e *Entry) Marshal() ([]byte, error) {
 
 // ParseEntry reads the content of a cassette file and checks it: a
 // method, a URL, a status between 100 and 599, and bodies that decode.
-func ParseEntry(data []byte) (*Entry, error) {
-	head, body, raw, ok := splitResponseBody(data)
+func ParseEntry(data []byte) (*Entry, error) { return parse(data, true) }
+
+// parse is ParseEntry; without keepText a JSON response body cut from the
+// file is not kept as text (Response.Body.Text is empty), only decoded: a
+// replay needs the bytes alone.
+func parse(data []byte, keepText bool) (*Entry, error) {
+	head, body, raw, ok := splitResponseBody(data, keepText)
 	if !ok {
 		return parseEntry(data, nil, nil)
 	}
-	return parseEntry(head, &body, raw)
+	e, err := parseEntry(head, &body, raw)
+	if err == nil && !keepText && e.Response.Body.Format != FormatJSON {
+		return parse(data, true) // a text or base64 body is decoded from its text
+	}
+	return e, err
 }
 
 // responseBodyKey introduces the response body as Marshal writes it: the
@@ -174,7 +183,7 @@ const responseBodyKey = "\n  body: |\n"
 // YAML parser reads only the small head (parsing a block of tens of KB is
 // most of a replay's time otherwise). ok is false for any other layout,
 // which the YAML parser then reads whole.
-func splitResponseBody(data []byte) (head []byte, body string, raw []byte, ok bool) {
+func splitResponseBody(data []byte, keepText bool) (head []byte, body string, raw []byte, ok bool) {
 	r := bytes.Index(data, []byte("\nresponse:\n"))
 	if r < 0 {
 		return nil, "", nil, false
@@ -189,8 +198,14 @@ func splitResponseBody(data []byte) (head []byte, body string, raw []byte, ok bo
 		return nil, "", nil, false
 	}
 	raw = rest
+	if len(rest) < 5 || rest[4] == ' ' {
+		// YAML takes the first line's indentation as the block's.
+		return nil, "", nil, false
+	}
 	var b strings.Builder
-	b.Grow(len(rest))
+	if keepText {
+		b.Grow(len(rest))
+	}
 	for len(rest) > 0 {
 		n := bytes.IndexByte(rest, '\n')
 		line := rest[:n]
@@ -198,8 +213,10 @@ func splitResponseBody(data []byte) (head []byte, body string, raw []byte, ok bo
 		if !bytes.HasPrefix(line, []byte("    ")) || len(bytes.TrimSpace(line)) == 0 {
 			return nil, "", nil, false
 		}
-		b.Write(line[4:])
-		b.WriteByte('\n')
+		if keepText {
+			b.Write(line[4:])
+			b.WriteByte('\n')
+		}
 	}
 	return data[:i+1], b.String(), raw, true
 }

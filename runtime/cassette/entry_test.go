@@ -94,6 +94,9 @@ func FuzzParseEntry(f *testing.F) {
 		if e.Response.Body != full.Response.Body || e.Request.Body != full.Request.Body || !bytes.Equal(e.respBytes, full.respBytes) {
 			t.Fatalf("the fast path read %+v (%q), the YAML parser %+v (%q)", e.Response.Body, e.respBytes, full.Response.Body, full.respBytes)
 		}
+		if lean, err := parse(data, false); err != nil || !bytes.Equal(lean.respBytes, full.respBytes) || !bytes.Equal(lean.reqBytes, full.reqBytes) {
+			t.Fatalf("the replay's parse differs: %v", err)
+		}
 		out, err := e.Marshal()
 		if err != nil {
 			t.Fatalf("a parsed entry does not marshal: %v", err)

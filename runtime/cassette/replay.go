@@ -21,7 +21,8 @@ import (
 // It is safe for concurrent use.
 //
 // A request's file is found by its name (the hash of its redacted key), so
-// only the files a run asks for are read, when it asks; a file whose name
+// only the files a run asks for are read, when it asks, and none is kept
+// in memory afterwards; a file whose name
 // does not match its content (edited by hand) is still found through an
 // index of every file, built on the first miss.
 type Replayer struct {
@@ -31,8 +32,7 @@ type Replayer struct {
 	repeat map[string]int // file name without .N.yaml → highest N
 
 	mu     sync.Mutex
-	served map[string]int     // key → requests answered
-	cache  map[string]*loaded // file name → parsed
+	served map[string]int // key → requests answered
 
 	indexOnce sync.Once
 	index     map[string][]*loaded // key → recordings in order
@@ -67,7 +67,7 @@ func Load(dir string, o Options) (*Replayer, error) {
 		return nil, fmt.Errorf("cassette %s has no recorded requests (record one with sluice run PIPELINE.yaml --record %s)", dir, dir)
 	}
 	r := &Replayer{dir: dir, sc: newScrubber(o), files: len(files), repeat: map[string]int{},
-		served: map[string]int{}, cache: map[string]*loaded{}}
+		served: map[string]int{}}
 	for _, f := range files {
 		r.repeat[f.base] = max(r.repeat[f.base], f.n)
 	}
@@ -146,7 +146,7 @@ func loadFile(dir, name string) (*loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cassette %s: %w", dir, err)
 	}
-	e, err := ParseEntry(data)
+	e, err := parse(data, false)
 	if err != nil {
 		return nil, fmt.Errorf("cassette file %s: %v", path, err)
 	}
@@ -168,18 +168,12 @@ func (r *Replayer) find(method, u, k string, n int) (*loaded, error) {
 	name := fileName(method, u, k, 1)
 	base := strings.TrimSuffix(name, ".yaml")
 	if top := r.repeat[base]; top > 0 {
-		name = fileName(method, u, k, min(n, top))
-		r.mu.Lock()
-		l := r.cache[name]
-		r.mu.Unlock()
-		if l == nil {
-			var err error
-			if l, err = loadFile(r.dir, name); err != nil {
-				return nil, err
-			}
-			r.mu.Lock()
-			r.cache[name] = l
-			r.mu.Unlock()
+		// Read on each request, not kept: a run's memory stays that of
+		// one page, as with a live server (sluice runs under a 40 MiB
+		// soft memory limit, which a cassette of 1,000 pages would pass).
+		l, err := loadFile(r.dir, fileName(method, u, k, min(n, top)))
+		if err != nil {
+			return nil, err
 		}
 		if l.key == k {
 			return l, nil
