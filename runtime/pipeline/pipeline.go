@@ -813,6 +813,7 @@ func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Option
 		h.Transport = o.Transport
 	}
 	if o.NoWait {
+		h.Retry.MaxDelay = 0 // waits of 0, so the retry warnings say so
 		h.RequestsPerSecond, h.Burst = 0, 0
 		h.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	}
