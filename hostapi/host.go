@@ -128,8 +128,15 @@ func (h *Host) KVSet(key string, value any) error {
 
 // Sha256 returns the SHA-256 of s as lowercase hex.
 func Sha256(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
+	var out [64]byte
+	return string(AppendSha256(out[:0], []byte(s)))
+}
+
+// AppendSha256 appends the SHA-256 of b as lowercase hex (64 bytes) to
+// dst: Sha256 without allocating, for the WASM import.
+func AppendSha256(dst, b []byte) []byte {
+	sum := sha256.Sum256(b)
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // HmacSha256 returns the HMAC-SHA256 of s with key as lowercase hex.

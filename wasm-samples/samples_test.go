@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -133,6 +134,10 @@ func TestPipeline(t *testing.T) {
 	}
 	if len(api.refused) > 0 {
 		t.Fatalf("the server refused: %v", api.refused)
+	}
+	// The modules were compiled into the pipeline's own cache folder.
+	if cached, _ := os.ReadDir(filepath.Join(dir, "samples", "cache", "wasm")); len(cached) == 0 {
+		t.Errorf("no compiled module in %s", filepath.Join(dir, "samples", "cache", "wasm"))
 	}
 	for p := 1; p <= pages; p++ {
 		if api.requests[p] != 1 {

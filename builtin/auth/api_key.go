@@ -83,7 +83,7 @@ func (a *APIKey) Authenticate(_ context.Context, req *extension.Request) error {
 		if u, err := url.Parse(req.URL); err == nil && u.RawQuery != "" {
 			if q := u.Query(); q.Has(a.name) {
 				q.Del(a.name)
-				u.RawQuery = q.Encode()
+				u.RawQuery = extension.EncodeQuery(q)
 				req.URL = u.String()
 			}
 		}

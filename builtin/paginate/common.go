@@ -40,7 +40,7 @@ func setQuery(req *extension.Request, name, value string) {
 		q := u.Query()
 		if q.Has(name) {
 			q.Del(name)
-			u.RawQuery = q.Encode()
+			u.RawQuery = extension.EncodeQuery(q)
 			req.URL = u.String()
 		}
 	}

@@ -65,13 +65,24 @@ Endpoints (GET; JSON; gzipped when the client sends Accept-Encoding: gzip):
                               incremental cursor kept per parent)
   /healthz                    200 "ok"; needs no token and is not counted
 
+Public APIs mimicked under a prefix, with their own response shapes, methods and
+credentials (--token does not apply to them); see examples/{postgrest,stac,github,pokemon}:
+  /postgrest/...              PostgREST: /people, /films?select=*,actors(*), POST /rpc/{fn};
+                              a JWT (examples/postgrest/README.md), Content-Range paging
+  /stac/...                   STAC API: root catalog, /collections, /collections/{id}/items,
+                              GET and POST /search
+  /github/repos/dlt-hub/dlt/issues[/{number}/comments]
+                              GitHub: issues and comments, Link header paging, since=T
+  /pokemon/api/v2/{pokemon,berry,location}
+                              PokéAPI: {"count", "next", "results"}, and /{kind}/{name}/
+
 Admin endpoints (need the token when one is set; not counted in the stats):
   POST /admin/tickets/mutate?add=100&update=50
                               update 50 random tickets (new status, revision+1), then add 100;
                               each ticket touched advances the logical clock 1 s and takes it as
                               updated_at (the clock starts at --clock): the same calls after a
                               start or reset always give the same data
-  POST /admin/reset           the initial tickets and clock again; zeroes the stats
+  POST /admin/reset           the initial tickets, clock and PostgREST people again; zeroes the stats
   GET  /admin/stats           {"requests": N, "routes": {"/users/{id}/posts": {"requests": N,
                               "statuses": {"200": N}, "last_uri": "..."}, ...}, "tickets": N, "clock": T}
   POST /admin/stats/reset     zero the stats and the request log

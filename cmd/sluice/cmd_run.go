@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,8 +61,8 @@ Ctrl-C ends sluice at once; the database is still as before the run.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.destination, "destination", "", "where to load: sqlite (default; the file's pipeline.destination otherwise) or duckdb (see sluice version for what this build has)")
-	f.StringVar(&fl.db, "db", "", "the destination file (default <pipeline name>.db, or .duckdb for duckdb, in the current folder)")
+	f.StringVar(&fl.destination, "destination", "", "where to load: sqlite (default; the file's pipeline.destination otherwise), duckdb, postgres or filesystem (see sluice version for what this build has)")
+	f.StringVar(&fl.db, "db", "", "the destination file (default <pipeline name>.db, or .duckdb for duckdb, in the current folder), a postgresql:// DSN for postgres, or a file:// bucket URL for filesystem")
 	f.StringVar(&fl.dataset, "dataset", "", "the dataset name (default <pipeline name>_dataset)")
 	f.StringVar(&fl.pipelinesDir, "pipelines-dir", "", "where pipeline state lives (env SLUICE_PIPELINES_DIR; default ~/.sluice/pipelines)")
 	f.StringSliceVar(&fl.resources, "resources", nil, "load only these resources (comma-separated names); the parents they depend on run too, to feed them, without loading")
@@ -94,8 +95,8 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 	if err != nil {
 		return fail(err)
 	}
-	if fl.destination != "" && fl.destination != "sqlite" && fl.destination != "duckdb" {
-		return fail(&pipeline.UsageError{Msg: fmt.Sprintf("--destination %q: expected sqlite or duckdb", fl.destination)})
+	if fl.destination != "" && !slices.Contains(config.DestinationTypes, fl.destination) {
+		return fail(&pipeline.UsageError{Msg: fmt.Sprintf("--destination %q: expected one of %s", fl.destination, strings.Join(config.DestinationTypes, ", "))})
 	}
 	if fl.limit < 0 {
 		return fail(&pipeline.UsageError{Msg: "--limit must be 0 (no limit) or more"})

@@ -44,8 +44,8 @@ func TestDestinationThisBuildLacks(t *testing.T) {
 		}
 	}
 	path := writePipeline(t, "pipeline: {name: d}\nsource:\n  client: {base_url: \""+srv.URL+"\"}\n  resources: [users]\n")
-	code, _, stderr, _ := runHere(t, path, "--destination", "postgres")
-	if code != 2 || !strings.Contains(stderr, "--destination") {
-		t.Errorf("--destination postgres: exit %d, stderr:\n%s", code, stderr)
+	code, _, stderr, _ := runHere(t, path, "--destination", "mysql")
+	if code != 2 || !strings.Contains(stderr, `--destination "mysql": expected one of sqlite, duckdb, postgres, filesystem`) {
+		t.Errorf("--destination mysql: exit %d, stderr:\n%s", code, stderr)
 	}
 }

@@ -50,7 +50,7 @@ appear in output.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.CompletionOptions.HiddenDefaultCmd = true
-	root.AddCommand(newRunCmd(stdout, stderr, tty), newValidateCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newRunCmd(stdout, stderr, tty), newValidateCmd(stdout, stderr), newVersionCmd(stdout), newInitCmd(stdout, stderr))
 	root.AddCommand(newTestCmd(stdout, stderr))
 	return root
 }

@@ -18,6 +18,9 @@ import (
 //	'i' int64 (8 bytes)   'd' float64 (8 bytes)
 //	's' string: u32 length, bytes      'N' a number as decimal text, like 's'
 //	'a' array: u32 count, values       'o' object: u32 count, (u32 key length, key, value)…
+//	'A', 'O' the same with a u32 payload length after the count (what the
+//	host sends, so that a value the guest does not read is skipped in one
+//	step; the guest package answers with 'a' and 'o')
 
 // binReader reads binary values from one page; strings are slices of s.
 type binReader struct {
@@ -35,6 +38,23 @@ func (r *binReader) u32() (int, error) {
 	}
 	n := int(binary.LittleEndian.Uint32(r.b[r.i:]))
 	r.i += 4
+	return n, nil
+}
+
+// sized reads a container's count, and for the sized tags ('A', 'O')
+// checks the payload length that follows it.
+func (r *binReader) sized(sized bool) (int, error) {
+	n, err := r.u32()
+	if err != nil || !sized {
+		return n, err
+	}
+	l, err := r.u32()
+	if err != nil {
+		return 0, err
+	}
+	if l > len(r.b)-r.i {
+		return 0, errShort
+	}
 	return n, nil
 }
 
@@ -90,8 +110,8 @@ func (r *binReader) value(depth int) (any, error) {
 		}
 		f, _ := strconv.ParseFloat(s, 64)
 		return f, nil
-	case 'a':
-		n, err := r.u32()
+	case 'a', 'A':
+		n, err := r.sized(tag == 'A')
 		if err != nil {
 			return nil, err
 		}
@@ -105,8 +125,8 @@ func (r *binReader) value(depth int) (any, error) {
 			}
 		}
 		return a, nil
-	case 'o':
-		n, err := r.u32()
+	case 'o', 'O':
+		n, err := r.sized(tag == 'O')
 		if err != nil {
 			return nil, err
 		}

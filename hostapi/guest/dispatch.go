@@ -1,6 +1,7 @@
 package guest
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -68,6 +69,9 @@ func handleStep(in []byte) (out []byte) {
 	defer guard(&at, &out)
 	if len(in) < 1 {
 		return errorEnvelope(errors.New("step input: empty"), -1)
+	}
+	if out, ok := handleRecordStep(in, &at); ok {
+		return out
 	}
 	r := binReader{b: in, s: string(in), i: 1}
 	v, err := r.value(0)
@@ -148,6 +152,52 @@ func handleStep(in []byte) (out []byte) {
 		return binResult('l', res, len(in))
 	}
 	return errorEnvelope(fmt.Errorf("unknown step kind %q", in[0]), -1)
+}
+
+// handleRecordStep runs a MapRecord or FilterRecord hook over a page in
+// place; ok is false when the module registers neither for the page's
+// kind. A map answers 'p', a u32 count and each record's changes
+// (appendRecordOps); a filter answers as handleStep's does.
+func handleRecordStep(in []byte, at *int) (out []byte, ok bool) {
+	var b []byte
+	var each func(i int, rec *Record) error
+	switch {
+	case in[0] == 'm' && hooks.mapRecordFn != nil:
+		b = append(make([]byte, 0, 1024), 'p', 0, 0, 0, 0)
+		each = func(i int, rec *Record) error {
+			if err := hooks.mapRecordFn(rec); err != nil {
+				return err
+			}
+			var err error
+			b, err = appendRecordOps(b, rec.ops)
+			return err
+		}
+	case in[0] == 'f' && hooks.filterRecFn != nil:
+		b = append(make([]byte, 0, 1024), 'k', 0, 0, 0, 0)
+		each = func(i int, rec *Record) error {
+			keep, err := hooks.filterRecFn(rec)
+			if keep {
+				b = append(b, 1)
+			} else {
+				b = append(b, 0)
+			}
+			return err
+		}
+	default:
+		return nil, false
+	}
+	count := 0
+	i, err := pageRecords(in, func(i int, rec *Record) error {
+		*at = i
+		markRecord(i)
+		count++
+		return each(i, rec)
+	})
+	if err != nil {
+		return errorEnvelope(err, i), true
+	}
+	binary.LittleEndian.PutUint32(b[1:], uint32(count))
+	return b, true
 }
 
 func binResult(tag byte, v any, sizeHint int) []byte {

@@ -47,10 +47,24 @@ func Log(level int, msg string) {
 
 // Sha256 returns the SHA-256 of s, lowercase hex.
 func Sha256(s string) string {
-	var out [64]byte
+	out := fixed64()
 	p, n := sp(s)
 	hostSha256(p, n, unsafe.Pointer(&out[0]))
-	return string(out[:])
+	return unsafe.String(&out[0], 64)
+}
+
+// hashes is where fixed64 carves the results of the hashing imports: one
+// allocation per 512 hashes instead of one per hash (in a guest under a
+// deadline an allocation costs microseconds). A result is never written
+// again once returned, so its string stays immutable.
+var hashes []byte
+
+func fixed64() []byte {
+	if len(hashes)+64 > cap(hashes) {
+		hashes = make([]byte, 0, 64*512)
+	}
+	hashes = hashes[:len(hashes)+64]
+	return hashes[len(hashes)-64:]
 }
 
 // HmacSha256 returns the HMAC-SHA256 of s with key, lowercase hex.

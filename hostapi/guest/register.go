@@ -5,6 +5,8 @@ var hooks struct {
 	name, version string
 	mapFn         func(map[string]any) (map[string]any, error)
 	filterFn      func(map[string]any) (bool, error)
+	mapRecordFn   func(*Record) error
+	filterRecFn   func(*Record) (bool, error)
 	flatMapFn     func(map[string]any) ([]map[string]any, error)
 	pagInit       func(Request) (*Patch, error)
 	pagNext       func(Response, Request, int, map[string]any) (*Patch, error)
@@ -19,10 +21,25 @@ func Describe(name, version string) { hooks.name, hooks.version = name, version 
 
 // Map registers a map step: fn gets each record of a page and returns the
 // record that replaces it. It may change and return rec.
-func Map(fn func(rec map[string]any) (map[string]any, error)) { hooks.mapFn = fn }
+func Map(fn func(rec map[string]any) (map[string]any, error)) {
+	hooks.mapFn, hooks.mapRecordFn = fn, nil
+}
+
+// MapRecord registers a map step that works on each record in place: fn
+// reads the fields it needs and sets or deletes fields, and only those
+// changes travel back to the host. It is the fast way to write a map
+// that touches a few fields (hashing, renaming, dropping); it replaces a
+// Map registered before.
+func MapRecord(fn func(rec *Record) error) { hooks.mapRecordFn, hooks.mapFn = fn, nil }
+
+// FilterRecord registers a filter step that reads only the fields it
+// needs of each record; it replaces a Filter registered before.
+func FilterRecord(fn func(rec *Record) (bool, error)) { hooks.filterRecFn, hooks.filterFn = fn, nil }
 
 // Filter registers a filter step: fn reports whether to keep a record.
-func Filter(fn func(rec map[string]any) (bool, error)) { hooks.filterFn = fn }
+func Filter(fn func(rec map[string]any) (bool, error)) {
+	hooks.filterFn, hooks.filterRecFn = fn, nil
+}
 
 // FlatMap registers a flat_map step: fn returns the records that replace
 // one record (none drops it).
@@ -52,10 +69,10 @@ func Convert(fn func(v any) (any, error)) { hooks.convertFn = fn }
 // hookNames lists the registered hooks as sluice_describe names them.
 func hookNames() []string {
 	var h []string
-	if hooks.mapFn != nil {
+	if hooks.mapFn != nil || hooks.mapRecordFn != nil {
 		h = append(h, "map")
 	}
-	if hooks.filterFn != nil {
+	if hooks.filterFn != nil || hooks.filterRecFn != nil {
 		h = append(h, "filter")
 	}
 	if hooks.flatMapFn != nil {

@@ -31,11 +31,15 @@
 //	/users/{id}/tickets?…       the same, only the tickets with requester_id = id (per-parent incremental)
 //	/healthz                    200 "ok" (never counted, never needs the token)
 //
+// Under /postgrest/, /stac/, /github/ and /pokemon/ it also mimics those
+// public APIs, with their own response shapes and credentials (see
+// postgrest.go, stac.go, github.go, pokemon.go).
+//
 // Admin endpoints (need the token when one is set; never counted, delayed
 // or failed on purpose):
 //
 //	POST /admin/tickets/mutate?add=A&update=U   change U random tickets, then add A (see MutateTickets)
-//	POST /admin/reset                           the initial tickets and clock; zeroes the stats
+//	POST /admin/reset                           the initial tickets, clock and PostgREST people; zeroes the stats
 //	GET  /admin/stats                           {"requests", "routes": {route: {requests, statuses, last_uri}}, "tickets", "clock"}
 //	POST /admin/stats/reset                     zero the stats and the request log
 //	GET  /admin/requests?route=R                {"requests": [{method, uri, route, status}]}, the latest RequestLogSize
@@ -125,6 +129,7 @@ type Server struct {
 	commentsPerPost int
 	tickets         *ticketStore
 	stats           stats
+	apis            *apis // the PostgREST, STAC, GitHub and PokéAPI mimics (routes.go)
 }
 
 // DefaultUsers and DefaultPageSize are what zero Options fields mean.
@@ -174,6 +179,7 @@ func New(o Options) *Server {
 	if clock.IsZero() {
 		clock = DefaultClock
 	}
+	s.apis = newAPIs(s.seed)
 	s.tickets = newTicketStore(count(o.Tickets, DefaultTickets, math.MaxInt32), s.seed, clock.Unix(), max(s.users, 1))
 	return s
 }
@@ -234,6 +240,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.failEvery > 0 && n%s.failEvery == 0 {
 		s.fail(w, r, http.StatusServiceUnavailable,
 			fmt.Sprintf("service unavailable (simulated: request %d, every %d-th request fails once); retry", n, s.failEvery))
+		return
+	}
+	if s.servePrefixed(w, r, rt) {
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -36,7 +36,7 @@ const (
 var dataRoutes = []string{
 	RouteUsers, RouteUsersRelative, RouteUsersLink, RouteUsersOffset, RouteUsersPage, RouteUsersCursor,
 	RouteUser, RouteUserOrders, RouteUserPosts, RouteUserTickets, RoutePosts + "?user_ids=1,2", RoutePost, RoutePostComments,
-	RouteTickets,
+	RouteTickets, "/postgrest/", "/stac/", "/github/repos/dlt-hub/dlt/issues", "/pokemon/api/v2/pokemon",
 }
 
 func isAdmin(path string) bool {
@@ -46,6 +46,9 @@ func isAdmin(path string) bool {
 // routeOf is the route pattern that path matches by its shape alone (a
 // bad id still belongs to its route and is answered 404 there).
 func routeOf(path string) string {
+	if rt, ok := prefixedRoute(path); ok {
+		return rt
+	}
 	switch path {
 	case "/users", "/users/":
 		return RouteUsers
@@ -136,4 +139,51 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, rt string) {
 	default:
 		s.notFound(w, r)
 	}
+}
+
+// apis are the mimics of public APIs served under a prefix (postgrest.go,
+// stac.go, github.go, pokemon.go); they ignore Options.Token and check
+// their own credentials, and answer their own methods.
+type apis struct {
+	postgrest *postgrestAPI
+	stac      *stacAPI
+	github    *githubAPI
+	poke      *pokeAPI
+}
+
+func newAPIs(seed int64) *apis {
+	return &apis{postgrest: newPostgRESTAPI(seed), stac: newSTACAPI(seed), github: newGitHubAPI(seed), poke: newPokeAPI(seed)}
+}
+
+// prefixedRoute is the route of a path under a mimic's prefix.
+func prefixedRoute(path string) (string, bool) {
+	switch {
+	case path == "/postgrest" || strings.HasPrefix(path, "/postgrest/"):
+		return postgrestRoute(path), true
+	case path == "/stac" || strings.HasPrefix(path, "/stac/"):
+		return stacRoute(path), true
+	case strings.HasPrefix(path, "/github/"):
+		return githubRoute(path), true
+	case strings.HasPrefix(path, "/pokemon/"):
+		return pokeRoute(path), true
+	}
+	return "", false
+}
+
+// servePrefixed answers a request under a mimic's prefix and reports
+// whether it did.
+func (s *Server) servePrefixed(w http.ResponseWriter, r *http.Request, rt string) bool {
+	switch p := r.URL.Path; {
+	case p == "/postgrest" || strings.HasPrefix(p, "/postgrest/"):
+		s.servePostgREST(w, r, rt)
+	case p == "/stac" || strings.HasPrefix(p, "/stac/"):
+		s.serveSTAC(w, r, rt)
+	case strings.HasPrefix(p, "/github/"):
+		s.serveGitHub(w, r, rt)
+	case strings.HasPrefix(p, "/pokemon/"):
+		s.servePokemon(w, r, rt)
+	default:
+		return false
+	}
+	return true
 }

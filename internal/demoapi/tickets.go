@@ -357,9 +357,11 @@ func (s *Server) MutateTickets(add, update int) (Mutation, error) {
 // ResetTickets restores the initial tickets and the clock.
 func (s *Server) ResetTickets() { s.tickets.reset() }
 
-// Reset does what POST /admin/reset does: ResetTickets and ResetStats.
+// Reset does what POST /admin/reset does: ResetTickets, ResetPeople and
+// ResetStats.
 func (s *Server) Reset() {
 	s.ResetTickets()
+	s.ResetPeople()
 	s.ResetStats()
 }
 

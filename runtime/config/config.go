@@ -153,27 +153,75 @@ func (p *parser) parsePipeline(top *object, pl *Pipeline) {
 	}
 }
 
-var destinations = []string{"sqlite", "duckdb"}
+// DestinationTypes are the destination types a pipeline file may name;
+// which of them a build has is Options.Destinations.
+var DestinationTypes = []string{"sqlite", "duckdb", "postgres", "filesystem"}
+
+// DestinationFormats are the file formats of the filesystem destination.
+var DestinationFormats = []string{"parquet"}
+
+// destinationFields says which location field each destination type
+// takes: a file path, a DSN or a bucket URL.
+var destinationFields = map[string]string{
+	"sqlite":     "path",
+	"duckdb":     "path",
+	"postgres":   "credentials",
+	"filesystem": "bucket_url",
+}
 
 func (p *parser) parseDestination(d *yaml.Node, pl *Pipeline) {
 	if isString(d) {
-		if v, ok := p.enum(d, destinations); ok {
+		if v, ok := p.enum(d, DestinationTypes); ok {
 			pl.Destination = v
 		}
 		return
 	}
 	if d.Kind != yaml.MappingNode {
-		p.at(d, fmt.Sprintf("expected sqlite, duckdb or an object {type, path}, got %s", describe(d)), "")
+		p.at(d, fmt.Sprintf("expected %s or an object {type, path | credentials | bucket_url}, got %s", strings.Join(DestinationTypes, ", "), describe(d)), "")
 		return
 	}
 	o := newObject(d, p.origin[d])
 	p.checkKeys(o, lvDestination)
-	if v, ok := p.oneOf(o, "type", destinations); ok {
+	if v, ok := p.oneOf(o, "type", DestinationTypes); ok {
 		pl.Destination = v
 	}
-	if path, ok := p.str(o, "path"); ok {
-		pl.DestinationPath = path
+	want := destinationFields[pl.Destination]
+	for _, key := range []string{"path", "credentials", "bucket_url"} {
+		v, ok := p.str(o, key)
+		if !ok {
+			continue
+		}
+		if key != want {
+			p.at(o.get(key), fmt.Sprintf("destination %s takes %s, not %s", pl.Destination, want, key), destinationHint(pl.Destination))
+			continue
+		}
+		if key == "credentials" {
+			// A DSN carries a password however it was written: never
+			// print it, not even when it is in the file itself.
+			p.addSecret(v)
+		}
+		pl.DestinationPath = v
 	}
+	if v, ok := p.oneOf(o, "format", DestinationFormats); ok {
+		if pl.Destination != "filesystem" {
+			p.at(o.get("format"), fmt.Sprintf("destination %s has no format: only filesystem does", pl.Destination), "")
+		} else {
+			pl.DestinationFormat = v
+		}
+	}
+	if pl.Destination == "filesystem" && pl.DestinationFormat == "" {
+		pl.DestinationFormat = "parquet"
+	}
+}
+
+func destinationHint(typ string) string {
+	switch typ {
+	case "postgres":
+		return `e.g. {type: postgres, credentials: "${PG_DSN}"} with PG_DSN=postgresql://user:password@host:5432/db`
+	case "filesystem":
+		return "e.g. {type: filesystem, bucket_url: file:///data/lake, format: parquet}"
+	}
+	return "e.g. {type: " + typ + ", path: data/" + typ + ".db}"
 }
 
 func sanitizeName(s string) string {

@@ -10,7 +10,7 @@ import (
 var (
 	topKeys         = []string{"pipeline", "source"}
 	pipelineKeys    = []string{"name", "destination", "dataset", "pipelines_dir"}
-	destinationKeys = []string{"type", "path"}
+	destinationKeys = []string{"type", "path", "credentials", "bucket_url", "format"}
 	sourceKeys      = []string{"client", "resources", "resource_defaults"}
 	clientKeys      = []string{"base_url", "headers", "auth", "paginator", "rate_limit", "concurrency", "retry", "auth_origins"}
 	// clientOnlyKeys are client keys that exist nowhere else.

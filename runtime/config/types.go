@@ -33,11 +33,19 @@ type Pos struct {
 // Pipeline is the `pipeline:` section.
 type Pipeline struct {
 	Name string
-	// Destination is "sqlite" (default) or "duckdb".
+	// Destination is one of DestinationTypes: "sqlite" (default),
+	// "duckdb", "postgres" or "filesystem".
 	Destination string
-	// DestinationPath is the database file; empty means the default
-	// (<name>.db or <name>.duckdb in the current directory).
+	// DestinationPath is the database file (sqlite, duckdb:
+	// `destination.path`), the server's DSN (postgres:
+	// `destination.credentials`, a secret) or the bucket URL (filesystem:
+	// `destination.bucket_url`); empty means the type's default
+	// (<name>.db or <name>.duckdb in the current directory; postgres and
+	// filesystem have none).
 	DestinationPath string
+	// DestinationFormat is the file format of a filesystem destination
+	// (`destination.format`): "parquet", the default.
+	DestinationFormat string
 	// Dataset defaults to <name>_dataset.
 	Dataset string
 	// PipelinesDir is where state lives; empty means the default.

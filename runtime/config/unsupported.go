@@ -52,8 +52,8 @@ func (f *File) Unsupported() []Warning {
 		l := f.Pipeline.destAt
 		out = append(out, Warning{Path: l.path, Line: l.pos.Line, Column: l.pos.Column,
 			Feature: "destination: " + d,
-			Msg: fmt.Sprintf("the pipeline uses destination: %s, which is not built into this binary (this build has: %s; `make build` builds sluice with duckdb)",
-				d, strings.Join(have, ", "))})
+			Msg: fmt.Sprintf("the pipeline uses destination: %s, which is not built into this binary (this build has: %s%s)",
+				d, strings.Join(have, ", "), buildHint(d))})
 	}
 	selected := 0
 	for _, r := range f.Source.Resources {
@@ -134,4 +134,12 @@ func listPath(path string) string {
 		return path[:i]
 	}
 	return path
+}
+
+// buildHint says how to get a destination type a build lacks.
+func buildHint(typ string) string {
+	if typ == "duckdb" {
+		return "; `make build` builds sluice with duckdb"
+	}
+	return ""
 }

@@ -8,8 +8,14 @@ import (
 
 // Config is what opening a destination needs.
 type Config struct {
-	// Path is the absolute path of the database file.
+	// Path is the absolute path of the database file, for a type located
+	// by a file (Type.URL false); for a type located by a URL (Type.URL),
+	// the URL or DSN as given (`postgresql://…`, `file:///data/lake`),
+	// which may carry a password and must never be printed as is.
 	Path string
+	// Format is the file format of a destination that writes files
+	// (filesystem: "parquet"); empty otherwise.
+	Format string
 	// Dataset is the pipeline's dataset: the schema the tables go into on
 	// a destination that has schemas (DuckDB); SQLite keeps every table in
 	// its main schema and ignores it.
@@ -21,8 +27,18 @@ type Type struct {
 	// Name is what `destination:` and `--destination` say, e.g. "sqlite".
 	Name string
 	// Ext is the extension of the default database file, with its dot:
-	// "<pipeline name><Ext>" in the current folder.
+	// "<pipeline name><Ext>" in the current folder. Unused when URL is set.
 	Ext string
+	// URL is set for a type located by a URL or DSN (postgres, filesystem)
+	// rather than a file path: its location has no default, is not made
+	// absolute and its folder is not created by the engine.
+	URL bool
+	// Field names the pipeline file's field that gives the location
+	// ("path", "credentials", "bucket_url"), for messages.
+	Field string
+	// Display, when set, turns a location into what may be printed (a DSN
+	// without its password). Nil: the location is printed as it is.
+	Display func(location string) string
 	// Open opens (creating if needed) the database that cfg names.
 	Open func(ctx context.Context, cfg Config) (Destination, error)
 }
@@ -67,6 +83,15 @@ func (r *Registry) Names() []string {
 		return nil
 	}
 	return append([]string(nil), r.order...)
+}
+
+// Display returns what may be printed of a location of the type called
+// name: Type.Display's result when the type has one, else the location.
+func (r *Registry) Display(name, location string) string {
+	if t, ok := r.Lookup(name); ok && t.Display != nil {
+		return t.Display(location)
+	}
+	return location
 }
 
 // Has describes what the build has, for messages: "sqlite, duckdb", or

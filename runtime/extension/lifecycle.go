@@ -61,6 +61,10 @@ type Env struct {
 	// Now is the clock hooks see (injectable for tests); never nil when
 	// built by the engine.
 	Now func() time.Time
+	// CacheDir is a folder the extension may keep caches in between runs
+	// (compiled WASM modules): `<pipelines dir>/<pipeline>/cache`. Empty:
+	// the extension picks a default or keeps none.
+	CacheDir string
 	// KV is the resource's key-value store, kept in the pipeline state and
 	// committed with the load; never nil when built by the engine.
 	KV KV

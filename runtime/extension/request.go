@@ -3,6 +3,7 @@ package extension
 import (
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Request is an outgoing HTTP request in the form hooks see and change.
@@ -50,7 +51,7 @@ func (r *Request) FullURL() (string, error) {
 		return "", err
 	}
 	if len(r.Query) > 0 {
-		q := r.Query.Encode()
+		q := EncodeQuery(r.Query)
 		if u.RawQuery != "" {
 			u.RawQuery += "&" + q
 		} else {
@@ -58,6 +59,15 @@ func (r *Request) FullURL() (string, error) {
 		}
 	}
 	return u.String(), nil
+}
+
+// EncodeQuery encodes q as url.Values.Encode does (sorted by key) but
+// with spaces as %20, not +: RFC 3986's form, which every server decodes
+// the same way and which request signers (AWS SigV4) put in the signed
+// canonical query, so a verifier that compares the raw query string
+// accepts it. A literal + in a value is %2B either way.
+func EncodeQuery(q url.Values) string {
+	return strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
 // CloneJSON deep-copies a decoded JSON tree (maps, slices and scalars).

@@ -121,10 +121,14 @@ func (e *UsageError) Error() string { return e.Msg }
 // Settings resolves the destination, database path, dataset and pipelines
 // folder of a run from the options, the file and the defaults.
 type Settings struct {
-	Destination  string
+	Destination string
+	// DBPath is the database file, DSN or bucket URL (see
+	// config.Pipeline.DestinationPath).
 	DBPath       string
 	Dataset      string
 	PipelinesDir string
+	// Format is the filesystem destination's file format.
+	Format string
 }
 
 // Resolve works out the settings of a run.
@@ -136,13 +140,46 @@ func Resolve(f *config.File, o *Options) Settings {
 	}
 	// The default file is <pipeline name><the type's extension>: .db for
 	// sqlite, .duckdb for duckdb (a type this build lacks is refused
-	// before the path matters).
-	ext := "." + s.Destination
-	if t, ok := o.Destinations.Lookup(s.Destination); ok {
-		ext = t.Ext
+	// before the path matters). A type located by a URL (postgres,
+	// filesystem) has no default.
+	s.DBPath = firstNonEmpty(o.DBPath, f.Pipeline.DestinationPath)
+	t, ok := o.Destinations.Lookup(s.Destination)
+	if s.DBPath == "" && (!ok || !t.URL) {
+		ext := "." + s.Destination
+		if ok {
+			ext = t.Ext
+		}
+		s.DBPath = f.Pipeline.Name + ext
 	}
-	s.DBPath = firstNonEmpty(o.DBPath, f.Pipeline.DestinationPath, f.Pipeline.Name+ext)
+	s.Format = f.Pipeline.DestinationFormat
 	return s
+}
+
+// cacheDir is where extensions keep caches between runs: `cache` in the
+// pipeline's folder in the pipelines folder, beside its state.
+func cacheDir(f *config.File, o *Options) string {
+	return filepath.Join(Resolve(f, o).PipelinesDir, f.Pipeline.Name, "cache")
+}
+
+// location works out where the destination is: the absolute path of a
+// database file (its folder created), or a type's URL as given.
+func location(o *Options, set Settings) (string, error) {
+	t, ok := o.Destinations.Lookup(set.Destination)
+	if ok && t.URL {
+		if set.DBPath == "" {
+			field := firstNonEmpty(t.Field, "location")
+			return "", &UsageError{Msg: fmt.Sprintf("destination %s needs pipeline.destination.%s in the file or --db on the command line", set.Destination, field)}
+		}
+		return set.DBPath, nil
+	}
+	dbPath, err := filepath.Abs(set.DBPath)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
+		return "", fmt.Errorf("creating the folder of the database file: %w", err)
+	}
+	return dbPath, nil
 }
 
 func firstNonEmpty(v ...string) string {
@@ -176,16 +213,14 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	dbPath, err := filepath.Abs(set.DBPath)
+	dbPath, err := location(&o, set)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
-		return nil, fmt.Errorf("creating the folder of the database file: %w", err)
-	}
-	dest, err := o.Destinations.Open(ctx, set.Destination, destination.Config{Path: dbPath, Dataset: set.Dataset})
+	shown := o.Destinations.Display(set.Destination, dbPath)
+	dest, err := o.Destinations.Open(ctx, set.Destination, destination.Config{Path: dbPath, Dataset: set.Dataset, Format: set.Format})
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", dbPath, err)
+		return nil, fmt.Errorf("opening %s: %w", shown, err)
 	}
 	defer dest.Close()
 
@@ -246,7 +281,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	sum := &Summary{
 		Pipeline:    f.Pipeline.Name,
 		Destination: set.Destination,
-		DBPath:      dbPath,
+		DBPath:      shown,
 		Dataset:     set.Dataset,
 		Tables:      map[string]int64{},
 		Resources:   map[string]ResourceSummary{},
@@ -607,9 +642,10 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 				Timeout:     time.Duration(r.Limits.TimeoutMS) * time.Millisecond,
 				MemoryBytes: int64(r.Limits.MemoryMB) << 20,
 			},
-			Logger: log.With("resource", r.Name),
-			Now:    now,
-			KV:     states[i].kv,
+			Logger:   log.With("resource", r.Name),
+			Now:      now,
+			KV:       states[i].kv,
+			CacheDir: cacheDir(f, o),
 		}
 		client := &f.Source.Client
 		inherits := client.Auth != nil && r.Endpoint.Auth == nil && !r.Endpoint.NoAuth
@@ -631,7 +667,7 @@ func buildResources(ctx context.Context, f *config.File, o *Options, resources [
 		}
 		if inherits {
 			if clientAuth == nil {
-				clientAuth, err = buildClientAuth(ctx, o.Registries, f, log, now)
+				clientAuth, err = buildClientAuth(ctx, o.Registries, f, log, now, cacheDir(f, o))
 				if err != nil {
 					return prepared, nil, shared, err
 				}
@@ -657,7 +693,7 @@ type resourceState struct {
 // buildClientAuth builds client.auth once for the run. Its environment
 // names no resource and has a key-value store of its own, kept in memory
 // only.
-func buildClientAuth(ctx context.Context, reg *extension.Registries, f *config.File, log *slog.Logger, now func() time.Time) (extension.Authenticator, error) {
+func buildClientAuth(ctx context.Context, reg *extension.Registries, f *config.File, log *slog.Logger, now func() time.Time, cache string) (extension.Authenticator, error) {
 	pl := f.Source.Client.Auth
 	b, err := reg.Auths.Parse(pl.Type, pl.Args)
 	if err != nil {
@@ -669,6 +705,7 @@ func buildClientAuth(ctx context.Context, reg *extension.Registries, f *config.F
 		Logger:   log.With("auth", "client"),
 		Now:      now,
 		KV:       extension.NewMemoryKV(nil),
+		CacheDir: cache,
 	}
 	a, err := b.Build(ctx, env)
 	if err != nil {

@@ -100,7 +100,7 @@ func setQuery(req *extension.Request, v any, given map[string]any, what string) 
 		}
 	}
 	if changed {
-		u.RawQuery = q.Encode()
+		u.RawQuery = extension.EncodeQuery(q)
 		req.URL = u.String()
 	}
 	return nil

@@ -41,16 +41,25 @@ func appendBin(dst []byte, v any, depth int) ([]byte, error) {
 	case float64:
 		return binary.LittleEndian.AppendUint64(append(dst, 'd'), math.Float64bits(t)), nil
 	case []any:
-		dst = appendU32(append(dst, 'a'), len(t))
+		// 'A': the count, then the payload's length, so that a guest
+		// skips a list it does not read in one step.
+		dst = appendU32(append(dst, 'A'), len(t))
+		at := len(dst)
+		dst = appendU32(dst, 0)
 		var err error
 		for _, e := range t {
 			if dst, err = appendBin(dst, e, depth+1); err != nil {
 				return nil, err
 			}
 		}
+		binary.LittleEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
 		return dst, nil
 	case map[string]any:
-		dst = appendU32(append(dst, 'o'), len(t))
+		// 'O': like 'A', so a guest finds a field without walking the
+		// values before it.
+		dst = appendU32(append(dst, 'O'), len(t))
+		at := len(dst)
+		dst = appendU32(dst, 0)
 		var err error
 		for k, e := range t {
 			dst = appendU32(dst, len(k))
@@ -59,6 +68,7 @@ func appendBin(dst []byte, v any, depth int) ([]byte, error) {
 				return nil, err
 			}
 		}
+		binary.LittleEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
 		return dst, nil
 	}
 	// Anything else (a type a built-in step produced): through JSON.
@@ -89,6 +99,23 @@ func (r *binReader) u32() (int, error) {
 	}
 	n := int(binary.LittleEndian.Uint32(r.b[r.i:]))
 	r.i += 4
+	return n, nil
+}
+
+// sized reads a container's count, and for the sized tags ('A', 'O')
+// checks the payload length that follows it.
+func (r *binReader) sized(sized bool) (int, error) {
+	n, err := r.u32()
+	if err != nil || !sized {
+		return n, err
+	}
+	l, err := r.u32()
+	if err != nil {
+		return 0, err
+	}
+	if l > len(r.b)-r.i {
+		return 0, errShort
+	}
 	return n, nil
 }
 
@@ -146,8 +173,8 @@ func (r *binReader) value(depth int) (any, error) {
 			return nil, fmt.Errorf("a number %q that is not one", s)
 		}
 		return json.Number(s), nil
-	case 'a':
-		n, err := r.u32()
+	case 'a', 'A':
+		n, err := r.sized(tag == 'A')
 		if err != nil {
 			return nil, err
 		}
@@ -161,8 +188,8 @@ func (r *binReader) value(depth int) (any, error) {
 			}
 		}
 		return a, nil
-	case 'o':
-		n, err := r.u32()
+	case 'o', 'O':
+		n, err := r.sized(tag == 'O')
 		if err != nil {
 			return nil, err
 		}

@@ -5,7 +5,7 @@
 // hostapi/guest package.
 //
 // Each module is compiled once per process and memory limit (with
-// wazero's compilation cache in CacheDir) and shared by every resource
+// wazero's compilation cache in extension.Env.CacheDir) and shared by every resource
 // that uses it; each built hook keeps a pool of instances, one per
 // concurrent caller, each initialised once with the hook's config. A call
 // runs under the resource's limits (memory, default 64 MiB; time per

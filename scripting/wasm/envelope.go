@@ -134,7 +134,7 @@ func applyPatch(req *extension.Request, v any) error {
 				}
 			}
 			if changed {
-				u.RawQuery = own.Encode()
+				u.RawQuery = extension.EncodeQuery(own)
 				req.URL = u.String()
 			}
 		}

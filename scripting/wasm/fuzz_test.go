@@ -28,3 +28,21 @@ func FuzzBinaryResult(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRecordOps reads arbitrary bytes as a MapRecord result ('p') for a
+// page of two records: changes or an error, never a panic, and the given
+// records never changed.
+func FuzzRecordOps(f *testing.F) {
+	f.Add([]byte{'p', 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 'x', 1, 0, 0, 0, 'a'})
+	f.Add([]byte{'p', 2, 0, 0, 0, 1, 0, 0, 0, 's', 1, 0, 0, 0, 'b', 't', 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		recs := []any{map[string]any{"a": "x"}, map[string]any{"a": "y", "b": int64(1)}}
+		got, _, err := applyRecordOps(data, recs)
+		if !reflect.DeepEqual(recs, []any{map[string]any{"a": "x"}, map[string]any{"a": "y", "b": int64(1)}}) {
+			t.Fatalf("the given records changed: %#v", recs)
+		}
+		if err == nil && len(got) != 2 {
+			t.Fatalf("%d records for 2", len(got))
+		}
+	})
+}

@@ -30,6 +30,15 @@ func hostOf(ctx context.Context) *hostapi.Host {
 	return &hostapi.Host{}
 }
 
+// readBytes returns the guest's bytes in place (valid until the guest
+// runs again).
+func readBytes(m api.Module, p, n uint32) ([]byte, bool) {
+	if n == 0 {
+		return nil, true
+	}
+	return m.Memory().Read(p, n)
+}
+
 func readString(m api.Module, p, n uint32) (string, bool) {
 	if n == 0 {
 		return "", true
@@ -60,101 +69,142 @@ func writeFixed(m api.Module, out uint32, s string) {
 
 var kvDecoder = jsondec.New()
 
-func instantiateHost(ctx context.Context, rt wazero.Runtime) error {
+// hostFunc is one sluice_v1 import: its i32 parameters and results, and
+// the function, called with the parameters in stack and writing its
+// results there (wazero's GoModuleFunc: no reflection on the hot path,
+// where WithFunc costs a reflect call and a dozen allocations per call).
+type hostFunc struct {
+	name            string
+	params, results int
+	fn              func(ctx context.Context, m api.Module, a []uint32) int32
+}
+
+func i32s(n int) []api.ValueType {
+	t := make([]api.ValueType, n)
+	for i := range t {
+		t[i] = api.ValueTypeI32
+	}
+	return t
+}
+
+// hostFuncs are the imports, hostapi.Functions function for function.
+func hostFuncs() []hostFunc {
 	levels := hostapi.Levels
-	_, err := rt.NewHostModuleBuilder("sluice_v1").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, level, p, n uint32) {
-		s, ok := readString(m, p, n)
-		if !ok {
-			return
-		}
-		if level >= uint32(len(levels)) {
-			level = uint32(len(levels) - 1)
-		}
-		_ = hostOf(ctx).Log(levels[level], s)
-	}).Export("log").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, p, n, out uint32) {
-		if s, ok := readString(m, p, n); ok {
-			writeFixed(m, out, hostapi.Sha256(s))
-		}
-	}).Export("sha256").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kp, kn, p, n, out uint32) {
-		k, ok1 := readString(m, kp, kn)
-		s, ok2 := readString(m, p, n)
-		if ok1 && ok2 {
-			writeFixed(m, out, hostapi.HmacSha256(k, s))
-		}
-	}).Export("hmac_sha256").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kp, kn, p, n, out uint32) int32 {
-		k, ok1 := readString(m, kp, kn)
-		s, ok2 := readString(m, p, n)
-		if !ok1 || !ok2 {
-			return errBadInput
-		}
-		h, err := hostapi.HmacSha256Hex(k, s)
-		if err != nil {
-			return errBadInput
-		}
-		writeFixed(m, out, h)
-		return 64
-	}).Export("hmac_sha256_hex").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, p, n, out, c uint32) int32 {
-		s, ok := readString(m, p, n)
-		if !ok {
-			return errBadInput
-		}
-		return writeVar(m, out, c, hostapi.Base64(s))
-	}).Export("base64").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, p, n, out, c uint32) int32 {
-		s, ok := readString(m, p, n)
-		if !ok {
-			return errBadInput
-		}
-		return writeVar(m, out, c, hostapi.Hex(s))
-	}).Export("hex").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, out uint32) {
-		writeFixed(m, out, hostOf(ctx).NowRFC3339())
-	}).Export("now").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kp, kn, out, c uint32) int32 {
-		k, ok := readString(m, kp, kn)
-		if !ok {
-			return errBadInput
-		}
-		v, found := hostOf(ctx).KVGet(k)
-		if !found {
-			return -1
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return errBadInput
-		}
-		return writeVar(m, out, c, string(b))
-	}).Export("kv_get").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kp, kn, vp, vn uint32) int32 {
-		k, ok1 := readString(m, kp, kn)
-		s, ok2 := readString(m, vp, vn)
-		if !ok1 || !ok2 {
-			return errBadInput
-		}
-		if len(k) == 0 || len(k) > hostapi.MaxKeyBytes || len(s) > hostapi.MaxValueBytes {
-			return errTooLarge
-		}
-		v, err := kvDecoder.Decode([]byte(s))
-		if err != nil {
-			return errBadInput
-		}
-		if err := hostOf(ctx).KVSet(k, v); err != nil {
-			return errNotAllowed
-		}
-		return 0
-	}).Export("kv_set").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, index uint32) {
-		if in, ok := ctx.Value(hostKey{}).(*instance); ok {
-			in.at = index
-		}
-	}).Export("at").
-		Instantiate(ctx)
-	if err != nil {
+	return []hostFunc{
+		{"log", 3, 0, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			level, p, n := a[0], a[1], a[2]
+			if s, ok := readString(m, p, n); ok {
+				if level >= uint32(len(levels)) {
+					level = uint32(len(levels) - 1)
+				}
+				_ = hostOf(ctx).Log(levels[level], s)
+			}
+			return 0
+		}},
+		{"sha256", 3, 0, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			if b, ok := readBytes(m, a[0], a[1]); ok {
+				var h [64]byte
+				m.Memory().Write(a[2], hostapi.AppendSha256(h[:0], b)) // a bad pointer writes nothing
+			}
+			return 0
+		}},
+		{"hmac_sha256", 5, 0, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			k, ok1 := readString(m, a[0], a[1])
+			s, ok2 := readString(m, a[2], a[3])
+			if ok1 && ok2 {
+				writeFixed(m, a[4], hostapi.HmacSha256(k, s))
+			}
+			return 0
+		}},
+		{"hmac_sha256_hex", 5, 1, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			k, ok1 := readString(m, a[0], a[1])
+			s, ok2 := readString(m, a[2], a[3])
+			if !ok1 || !ok2 {
+				return errBadInput
+			}
+			h, err := hostapi.HmacSha256Hex(k, s)
+			if err != nil {
+				return errBadInput
+			}
+			writeFixed(m, a[4], h)
+			return 64
+		}},
+		{"base64", 4, 1, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			s, ok := readString(m, a[0], a[1])
+			if !ok {
+				return errBadInput
+			}
+			return writeVar(m, a[2], a[3], hostapi.Base64(s))
+		}},
+		{"hex", 4, 1, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			s, ok := readString(m, a[0], a[1])
+			if !ok {
+				return errBadInput
+			}
+			return writeVar(m, a[2], a[3], hostapi.Hex(s))
+		}},
+		{"now", 1, 0, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			writeFixed(m, a[0], hostOf(ctx).NowRFC3339())
+			return 0
+		}},
+		{"kv_get", 4, 1, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			k, ok := readString(m, a[0], a[1])
+			if !ok {
+				return errBadInput
+			}
+			v, found := hostOf(ctx).KVGet(k)
+			if !found {
+				return -1
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				return errBadInput
+			}
+			return writeVar(m, a[2], a[3], string(b))
+		}},
+		{"kv_set", 4, 1, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			k, ok1 := readString(m, a[0], a[1])
+			s, ok2 := readString(m, a[2], a[3])
+			if !ok1 || !ok2 {
+				return errBadInput
+			}
+			if len(k) == 0 || len(k) > hostapi.MaxKeyBytes || len(s) > hostapi.MaxValueBytes {
+				return errTooLarge
+			}
+			v, err := kvDecoder.Decode([]byte(s))
+			if err != nil {
+				return errBadInput
+			}
+			if err := hostOf(ctx).KVSet(k, v); err != nil {
+				return errNotAllowed
+			}
+			return 0
+		}},
+		{"at", 1, 0, func(ctx context.Context, m api.Module, a []uint32) int32 {
+			if in, ok := ctx.Value(hostKey{}).(*instance); ok {
+				in.at = a[0]
+			}
+			return 0
+		}},
+	}
+}
+
+func instantiateHost(ctx context.Context, rt wazero.Runtime) error {
+	b := rt.NewHostModuleBuilder("sluice_v1")
+	for _, h := range hostFuncs() {
+		h := h
+		b = b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
+			var a [5]uint32
+			for i := range h.params {
+				a[i] = api.DecodeU32(stack[i])
+			}
+			r := h.fn(ctx, m, a[:h.params])
+			if h.results > 0 {
+				stack[0] = api.EncodeI32(r)
+			}
+		}), i32s(h.params), i32s(h.results)).Export(h.name)
+	}
+	if _, err := b.Instantiate(ctx); err != nil {
 		return errors.Join(errors.New("instantiating the sluice_v1 host module"), err)
 	}
 	return nil

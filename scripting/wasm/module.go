@@ -23,32 +23,38 @@ const DefaultMemoryBytes = 64 << 20
 // pageSize is a WASM memory page.
 const pageSize = 64 << 10
 
-// CacheDir is where wazero keeps compiled modules between runs, so a run
-// compiles a module in milliseconds instead of a second. Empty means
-// os.UserCacheDir()/sluice/wasm (no cache when there is none). It is a
-// package default until extension.Env carries the pipeline's own folder.
-var CacheDir = ""
-
+// The compilation caches, one per folder: wazero keeps compiled modules
+// there between runs, so a run compiles a module in milliseconds instead
+// of a second. A run's folder is extension.Env.CacheDir (under the
+// pipelines folder); `validate`, which has no run, uses
+// os.UserCacheDir()/sluice/wasm.
 var (
-	cacheOnce sync.Once
-	cache     wazero.CompilationCache
+	cachesMu sync.Mutex
+	caches   = map[string]wazero.CompilationCache{}
 )
 
-func compilationCache() wazero.CompilationCache {
-	cacheOnce.Do(func() {
-		dir := CacheDir
-		if dir == "" {
-			base, err := os.UserCacheDir()
-			if err != nil {
-				return
-			}
-			dir = filepath.Join(base, "sluice", "wasm")
+// compilationCache returns the cache in dir's wasm folder (the user's
+// cache folder when dir is empty); nil when there is none.
+func compilationCache(dir string) wazero.CompilationCache {
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil
 		}
-		if c, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
-			cache = c
-		}
-	})
-	return cache
+		dir = filepath.Join(base, "sluice")
+	}
+	dir = filepath.Join(dir, "wasm")
+	cachesMu.Lock()
+	defer cachesMu.Unlock()
+	if c, ok := caches[dir]; ok {
+		return c
+	}
+	c, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		c = nil
+	}
+	caches[dir] = c
+	return c
 }
 
 // module is a compiled module in a runtime of its own (one per memory
@@ -75,7 +81,7 @@ var (
 // loadModule reads and compiles the module at path with the memory limit
 // memBytes, or returns the one already compiled from the same bytes. The
 // caller releases it.
-func loadModule(ctx context.Context, path string, memBytes int64) (*module, error) {
+func loadModule(ctx context.Context, path string, memBytes int64, cacheDir string) (*module, error) {
 	bin, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("wasm module %s: %w", path, err)
@@ -94,7 +100,7 @@ func loadModule(ctx context.Context, path string, memBytes int64) (*module, erro
 	cfg := wazero.NewRuntimeConfig().
 		WithMemoryLimitPages(pages).
 		WithCloseOnContextDone(true)
-	if c := compilationCache(); c != nil {
+	if c := compilationCache(cacheDir); c != nil {
 		cfg = cfg.WithCompilationCache(c)
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)

@@ -83,7 +83,7 @@ func parseHook(args *extension.Args, hook string) hookArgs {
 // ABI version and that sluice_describe lists hook, on an instance that
 // runs nothing else.
 func inspect(ctx context.Context, path, hook string) error {
-	m, err := loadModule(ctx, path, 0)
+	m, err := loadModule(ctx, path, 0, "")
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (h hookArgs) build(ctx context.Context, env *extension.Env) (*pool, error) 
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("wasm %s: module %s: no such file (build it, e.g. with `make wasm-samples`)", h.hook, path)
 	}
-	m, err := loadModule(ctx, path, env.Limits.MemoryBytes)
+	m, err := loadModule(ctx, path, env.Limits.MemoryBytes, env.CacheDir)
 	if err != nil {
 		return nil, err
 	}

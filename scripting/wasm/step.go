@@ -79,6 +79,13 @@ func (s *Step) Apply(ctx context.Context, records []any) ([]any, error) {
 		return nil, err
 	}
 	want := map[string]byte{extension.StepMap: 'r', extension.StepFilter: 'k', extension.StepFlatMap: 'l'}[s.kind]
+	if s.kind == extension.StepMap && len(out) > 0 && out[0] == 'p' {
+		recs, at, err := applyRecordOps(out, records)
+		if err != nil {
+			return nil, s.fail(at, fmt.Errorf("returned changes that cannot be read: %w", err))
+		}
+		return recs, nil
+	}
 	if len(out) == 0 || out[0] != want {
 		return nil, s.fail(0, fmt.Errorf("returned a result that is not a %s's (build the module with this sluice's hostapi/guest package)", s.kind))
 	}
@@ -179,4 +186,70 @@ func (p *pool) callStep(ctx context.Context, input []byte) ([]byte, error) {
 		return nil, p.withOutput(err)
 	}
 	return out, nil
+}
+
+// applyRecordOps applies a MapRecord result ('p', a u32 count, then each
+// record's changes: a u32 count of 's' key value or 'x' key) to copies of
+// the page's records, which the host already holds: only the fields the
+// guest changed crossed the boundary. The copies are shallow: fields the
+// guest left alone are shared with the given records, which are not
+// changed.
+func applyRecordOps(out []byte, records []any) ([]any, int, error) {
+	r := binReader{b: out, s: string(out), i: 1}
+	n, err := r.u32()
+	if err != nil {
+		return nil, 0, err
+	}
+	if n != len(records) {
+		return nil, 0, fmt.Errorf("changes for %d records for a page of %d", n, len(records))
+	}
+	res := make([]any, n)
+	for i := range n {
+		ops, err := r.u32()
+		if err != nil {
+			return nil, i, err
+		}
+		orig, ok := records[i].(map[string]any)
+		if !ok {
+			return nil, i, fmt.Errorf("record %d is not an object", i)
+		}
+		if ops == 0 {
+			res[i] = orig
+			continue
+		}
+		// A change takes at least 6 bytes: a larger count is a
+		// malformed result, not a size hint to trust.
+		m := make(map[string]any, len(orig)+min(ops, (len(out)-r.i)/6))
+		for k, v := range orig {
+			m[k] = v
+		}
+		for range ops {
+			if r.i >= len(out) {
+				return nil, i, errShort
+			}
+			tag := out[r.i]
+			r.i++
+			key, err := r.str()
+			if err != nil {
+				return nil, i, err
+			}
+			switch tag {
+			case 'x':
+				delete(m, key)
+			case 's':
+				v, err := r.value(1)
+				if err != nil {
+					return nil, i, err
+				}
+				m[key] = v
+			default:
+				return nil, i, fmt.Errorf("an unknown change %q", tag)
+			}
+		}
+		res[i] = m
+	}
+	if r.i != len(out) {
+		return nil, 0, errors.New("data after the changes")
+	}
+	return res, 0, nil
 }

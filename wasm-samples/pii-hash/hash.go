@@ -37,9 +37,9 @@ func ParseConfig(raw map[string]any) ([]string, error) {
 // their text: a string as it is, a number or boolean as JSON writes it.
 // A missing or null field stays as it is; an object or a list is an error,
 // since its contents would otherwise land in clear.
-func Hash(rec map[string]any, fields []string, sum func(string) string) error {
+func Hash(rec Fields, fields []string, sum func(string) string) error {
 	for _, f := range fields {
-		v, ok := rec[f]
+		v, ok := rec.Get(f)
 		if !ok {
 			continue
 		}
@@ -60,10 +60,30 @@ func Hash(rec map[string]any, fields []string, sum func(string) string) error {
 		default:
 			return fmt.Errorf("pii-hash: field %q is %s, not a string or number: list only scalar fields in config.fields", f, kind(v))
 		}
-		rec[f] = sum(text)
+		rec.SetString(f, sum(text))
 	}
 	return nil
 }
+
+// Fields is a record as Hash reads and changes it: guest.Record in the
+// module (which decodes only the fields asked for and sends back only
+// the hashed ones), MapFields in tests.
+type Fields interface {
+	Get(key string) (any, bool)
+	SetString(key, s string)
+}
+
+// MapFields is a decoded record as Fields.
+type MapFields map[string]any
+
+// Get returns a top-level field.
+func (m MapFields) Get(key string) (any, bool) {
+	v, ok := m[key]
+	return v, ok
+}
+
+// SetString sets a top-level field to a string.
+func (m MapFields) SetString(key, s string) { m[key] = s }
 
 func kind(v any) string {
 	switch v.(type) {

@@ -35,7 +35,7 @@ func TestHash(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Hash(tc.rec, tc.fields, sum)
+			err := Hash(MapFields(tc.rec), tc.fields, sum)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)

@@ -6,15 +6,15 @@ import "github.com/sluicehq/sluice/hostapi/guest"
 
 func init() {
 	guest.Describe("pii-hash", "1.0.0")
-	guest.Map(func(rec map[string]any) (map[string]any, error) {
+	guest.MapRecord(func(rec *guest.Record) error {
 		if !parsed {
 			fields, configErr = ParseConfig(guest.Config())
 			parsed = true
 		}
 		if configErr != nil {
-			return nil, configErr
+			return configErr
 		}
-		return rec, Hash(rec, fields, guest.Sha256)
+		return Hash(rec, fields, guest.Sha256)
 	})
 }
 

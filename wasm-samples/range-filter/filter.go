@@ -66,7 +66,7 @@ func number(v any) (float64, bool) {
 
 // Keep reports whether rec's number at Field lies within the bounds. A
 // record without a number there (missing, null, text) is dropped.
-func (r Range) Keep(rec map[string]any) bool {
+func (r Range) Keep(rec Fields) bool {
 	v, ok := lookup(rec, r.Field)
 	if !ok {
 		return false
@@ -78,13 +78,32 @@ func (r Range) Keep(rec map[string]any) bool {
 	return (!r.HasMin || n >= r.Min) && (!r.HasMax || n <= r.Max)
 }
 
+// Fields is a record as the filter reads it: guest.Record in the module
+// (which decodes only the field asked for), MapFields in tests.
+type Fields interface {
+	Get(key string) (any, bool)
+}
+
+// MapFields is a decoded record as Fields.
+type MapFields map[string]any
+
+// Get returns a top-level field.
+func (m MapFields) Get(key string) (any, bool) {
+	v, ok := m[key]
+	return v, ok
+}
+
 // lookup finds field as a top-level key, or else as a dotted path.
-func lookup(rec map[string]any, field string) (any, bool) {
-	if v, ok := rec[field]; ok {
+func lookup(rec Fields, field string) (any, bool) {
+	if v, ok := rec.Get(field); ok {
 		return v, true
 	}
-	var cur any = rec
-	for _, part := range strings.Split(field, ".") {
+	parts := strings.Split(field, ".")
+	cur, ok := rec.Get(parts[0])
+	if !ok || len(parts) == 1 {
+		return nil, false
+	}
+	for _, part := range parts[1:] {
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return nil, false

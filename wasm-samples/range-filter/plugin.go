@@ -6,7 +6,7 @@ import "github.com/sluicehq/sluice/hostapi/guest"
 
 func init() {
 	guest.Describe("range-filter", "1.0.0")
-	guest.Filter(func(rec map[string]any) (bool, error) {
+	guest.FilterRecord(func(rec *guest.Record) (bool, error) {
 		if !parsed {
 			config, configErr = ParseConfig(guest.Config())
 			parsed = true
