@@ -28,6 +28,9 @@ start_api() {
 	[ -n "$url" ] || { echo "demo API did not start:"; cat "$work/api.log"; exit 1; }
 }
 
+# The demo API's PostgREST look-alike takes this JWT (role web_user).
+export POSTGREST_TOKEN=${POSTGREST_TOKEN:-eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoid2ViX3VzZXIifQ.7eNXUpb25WVDDgucF-ZfIVV4SlqMgfnK4xLwnvirpyI}
+
 if [ $# -gt 0 ]; then files=("$@"); else files=("$here"/*/*.yaml); fi
 for f in "${files[@]}"; do
 	case "$f" in *.golden.yaml) continue ;; esac

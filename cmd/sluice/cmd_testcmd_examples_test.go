@@ -16,10 +16,13 @@ func TestExamplesReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The examples' defaults, not a live API: the replay needs no server.
-	for _, v := range []string{"DEMO_API_URL", "DEMO_API_TOKEN"} {
+	for _, v := range []string{"DEMO_API_URL", "DEMO_API_TOKEN", "GITHUB_TOKEN"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
+	// A pipeline whose token has no default needs some value; a replay
+	// matches on redacted requests, so it need not be the recorded one.
+	t.Setenv("POSTGREST_TOKEN", "replay-needs-no-real-token")
 	n := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, ".golden.yaml") {
