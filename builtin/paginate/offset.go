@@ -228,3 +228,15 @@ func parseRangeEnd(args *extension.Args, c *rangeConfig) {
 }
 
 var _ extension.Paginator = (*rangePaginator)(nil)
+
+// Totals implements extension.Totaler: offset's total counts records,
+// page_number's counts pages.
+func (p *rangePaginator) Totals() (records, pages int64) {
+	if !p.seenTotal {
+		return 0, 0
+	}
+	if p.c.kind == "page_number" {
+		return 0, p.lastTotal
+	}
+	return p.lastTotal, 0
+}

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -31,6 +29,7 @@ type runFlags struct {
 	logLevel     string
 	progress     string
 	format       string
+	dryRun       bool
 	cassette     cassetteFlags
 }
 
@@ -49,12 +48,32 @@ or is interrupted leaves the database as it was.
 Exit code 0 when the load succeeded, 1 when extraction or loading failed,
 2 when the file or the command line is wrong, 130 when interrupted with
 Ctrl-C (143 for SIGTERM); an interrupted run commits nothing. A second
-Ctrl-C ends sluice at once; the database is still as before the run.`,
+Ctrl-C ends sluice at once; the database is still as before the run.
+
+Progress goes to stderr (docs/progress.md): on a terminal a live line per
+resource (pages, records, n/total and an ETA when the API tells a total,
+records/s, the current URL with secrets masked) fitted to its width, with
+warnings printed above it; elsewhere a plain line per resource every few
+seconds and when it ends, without control characters. --progress none
+silences it.
+
+--dry-run sends nothing and writes nothing (no database, no state folder):
+it prints each resource's first request as it would be sent (method, URL,
+headers, body; secrets masked), its paginator and data selector (as the
+file sets them, or "detected at run time from the first response"), and
+dependent resources with their {resources.…} placeholders unresolved
+(docs/inspect.md).`,
 		Example: `  # load everything into demo.db in the current folder
   sluice run examples/demo/pipeline.yaml
 
   # two pages per resource, into a chosen file, with the summary as JSON
-  sluice run examples/demo/pipeline.yaml --limit 2 --db /tmp/demo.db --format json`,
+  sluice run examples/demo/pipeline.yaml --limit 2 --db /tmp/demo.db --format json
+
+  # what would be sent, without sending it
+  sluice run examples/demo/pipeline.yaml --dry-run
+
+  # plain progress lines, e.g. into a CI log
+  sluice run examples/demo/pipeline.yaml --progress log`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPipeline(cmd, args[0], &fl, stdout, stderr, tty)
@@ -68,8 +87,9 @@ Ctrl-C ends sluice at once; the database is still as before the run.`,
 	f.StringSliceVar(&fl.resources, "resources", nil, "load only these resources (comma-separated names); the parents they depend on run too, to feed them, without loading")
 	f.IntVar(&fl.limit, "limit", 0, "fetch at most N pages per resource, like dlt's add_limit (0: no limit)")
 	f.StringVar(&fl.logLevel, "log-level", "warn", "debug|info|warn|error; logs go to stderr, secrets redacted")
-	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a status line on a terminal and logs every few seconds otherwise")
+	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a live line per resource on a terminal and logs a line every 5 seconds otherwise; none: silent")
 	f.StringVar(&fl.format, "format", "text", "text|json; json prints the load summary as one JSON object on stdout")
+	f.BoolVar(&fl.dryRun, "dry-run", false, "print the first request of each resource (secrets masked), its paginator and data selector; send nothing, write nothing")
 	addCassetteFlags(f, &fl.cassette)
 	return cmd
 }
@@ -91,7 +111,7 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 		return exit
 	}
 	fail := func(err error) error { return failJSON(failure(stderr, err), err) }
-	progress, err := progressFunc(fl.progress, stderr, tty)
+	progress, every, err := progressFunc(fl.progress, stderr, tty)
 	if err != nil {
 		return fail(err)
 	}
@@ -107,6 +127,9 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 	}
 	red := redact.New(f.Secrets...)
 	logger := slog.New(red.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+	if fl.dryRun {
+		return dryRun(cmd, f, fl, stdout, red, logger, fail)
+	}
 	opts := pipeline.Options{
 		Destination:  fl.destination,
 		DBPath:       fl.db,
@@ -120,6 +143,8 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 		Logger:       logger,
 		Redactor:     red,
 		Progress:     progress,
+		// how often the display hears of the counts
+		ProgressInterval: every,
 	}
 	if err := fl.cassette.apply(f, red, &opts); err != nil {
 		return fail(err)
@@ -176,74 +201,6 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	fmt.Fprintf(w, "\n%-*s  %s\n", width, "table", "rows")
 	for _, n := range names {
 		fmt.Fprintf(w, "%-*s  %d\n", width, n, s.Tables[n])
-	}
-}
-
-// progressFunc returns the progress reporter for a --progress mode; tty
-// says whether w is a terminal.
-func progressFunc(mode string, w *console.Writer, tty bool) (func(pipeline.Progress), error) {
-	switch mode {
-	case "none":
-		return nil, nil
-	case "auto":
-		if tty {
-			return barProgress(w), nil
-		}
-		return logProgress(w, 5*time.Second), nil
-	case "bar":
-		return barProgress(w), nil
-	case "log":
-		return logProgress(w, time.Second), nil
-	}
-	return nil, &pipeline.UsageError{Msg: fmt.Sprintf("--progress %q: expected auto, bar, log or none", mode)}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-func progressLine(p pipeline.Progress) string {
-	parts := make([]string, 0, len(p.Resources))
-	var total int64
-	for _, r := range p.Resources {
-		state := ""
-		if r.Done {
-			state = " done"
-		}
-		parts = append(parts, fmt.Sprintf("%s %d pages %d records%s", r.Name, r.Pages, r.Records, state))
-		total += r.Records
-	}
-	rate := float64(total) / max(p.Elapsed.Seconds(), 1e-9)
-	return fmt.Sprintf("%s | %.0f records/s | %s", strings.Join(parts, ", "), rate, p.Elapsed.Round(time.Second))
-}
-
-// barProgress redraws one status line in place; log lines written
-// meanwhile scroll by above it.
-func barProgress(w *console.Writer) func(pipeline.Progress) {
-	return func(p pipeline.Progress) {
-		if p.Done {
-			_ = w.EndStatus(progressLine(p))
-			return
-		}
-		_ = w.Status(progressLine(p))
-	}
-}
-
-// logProgress prints a line every interval, and none for a run shorter
-// than that.
-func logProgress(w io.Writer, every time.Duration) func(pipeline.Progress) {
-	var last time.Duration
-	return func(p pipeline.Progress) {
-		if p.Elapsed-last < every || (p.Done && last == 0) {
-			return
-		}
-		last = p.Elapsed
-		fmt.Fprintf(w, "progress: %s\n", progressLine(p))
 	}
 }
 

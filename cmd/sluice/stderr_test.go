@@ -3,6 +3,8 @@ package main
 import (
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,17 +55,27 @@ func TestLogLinesNeverLandInTheStatusLine(t *testing.T) {
 	if logs < 20 || statuses != 1 {
 		t.Errorf("%d log lines and %d status lines, want at least 20 and 1:\n%s", logs, statuses, stderr)
 	}
-	if !strings.Contains(stderr, "\r\033[K") {
+	if !strings.Contains(stderr, "\033[1A\033[J") {
 		t.Error("the status line was never redrawn: the run was too short to test anything")
 	}
 }
 
 // terminal interprets output as a terminal shows it: the lines that
 // scrolled by, and the line the cursor is on. "\r\033[K" erases the
-// current line.
+// current line; "\033[<n>A\033[J" (cursor up n lines, erase below), as the
+// progress display redraws its lines, erases the last n lines.
 func terminal(out string) (lines []string, cur string) {
 	for _, seg := range strings.SplitAfter(out, "\n") {
 		line, nl := strings.CutSuffix(seg, "\n")
+		for {
+			m := cursorUp.FindStringSubmatchIndex(line)
+			if m == nil {
+				break
+			}
+			n, _ := strconv.Atoi(line[m[2]:m[3]])
+			lines = lines[:max(len(lines)-n, 0)]
+			line = line[:m[0]] + line[m[1]:]
+		}
 		if i := strings.LastIndex(line, "\r\033[K"); i >= 0 {
 			line = line[i+len("\r\033[K"):]
 		}
@@ -75,3 +87,5 @@ func terminal(out string) (lines []string, cur string) {
 	}
 	return lines, cur
 }
+
+var cursorUp = regexp.MustCompile("\033\\[([0-9]+)A\033\\[J")

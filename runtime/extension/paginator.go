@@ -69,3 +69,11 @@ type Detection struct {
 // no paginator; it is filled from main like the registries, so the engine
 // never names an implementation.
 type DetectPaginator func(resp *Response, records int) Detection
+
+// Totaler is an optional interface of a Paginator: what the API said the
+// chain holds, as read from the responses so far (offset's total_path or
+// total_header; page_number's total pages). The engine uses it for
+// progress displays only. Zero means the API did not say.
+type Totaler interface {
+	Totals() (records, pages int64)
+}

@@ -31,6 +31,13 @@ type Page struct {
 	// whoever changes Records may keep it: changed records fall back to the
 	// order their keys rank in the body.
 	Body []byte
+	// URL is the URL that fetched the page, redacted; "" when the
+	// records did not come from a request.
+	URL string
+	// TotalRecords and TotalPages are what the API said the resource
+	// holds, as known when the page arrived (a top-level resource only;
+	// 0: not told). For progress displays.
+	TotalRecords, TotalPages int64
 }
 
 // Resource is a configured resource made ready to run: its extension points
@@ -609,7 +616,11 @@ func (x *Extractor) pages(ctx context.Context, r *Resource, req *extension.Reque
 			}
 		}
 		records := jsonpath.Select(selector, body)
-		if err := emit(&Page{Resource: name, Number: page, Records: records, Body: resp.Body}); err != nil {
+		pg := &Page{Resource: name, Number: page, Records: records, Body: resp.Body, URL: x.url(req)}
+		if !child {
+			pg.TotalRecords, pg.TotalPages = totals(pag, resp.Header)
+		}
+		if err := emit(pg); err != nil {
 			return err
 		}
 		if x.PageLimit > 0 && page >= x.PageLimit && !child {

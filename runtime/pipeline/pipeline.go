@@ -43,6 +43,10 @@ import (
 // SchemaName is the name of the schema a rest_api source writes, as in dlt.
 const SchemaName = "rest_api"
 
+// LocalDestinationPath is the key of the local state's _local object that
+// remembers the absolute path of the database the last load went to.
+const LocalDestinationPath = "destination_path"
+
 // Options are the settings of one run that come from the command line;
 // each overrides the file's value when set.
 type Options struct {
@@ -63,9 +67,12 @@ type Options struct {
 	Destinations *destination.Registry
 	Logger       *slog.Logger
 	Redactor     *redact.Redactor
-	// Progress, when set, is called about once a second and at the end
-	// with the counts so far.
+	// Progress, when set, is called every ProgressInterval and once at
+	// the end with the counts so far (progress.go).
 	Progress func(Progress)
+	// ProgressInterval is how often Progress is called; 0 means once a
+	// second.
+	ProgressInterval time.Duration
 	// Transport replaces the HTTP transport (tests, and a cassette's
 	// recorder or replayer).
 	Transport http.RoundTripper
@@ -74,21 +81,6 @@ type Options struct {
 	NoWait bool
 	// Now is the clock that hooks see; nil means the wall clock.
 	Now func() time.Time
-}
-
-// Progress is a snapshot of a running load.
-type Progress struct {
-	Elapsed   time.Duration
-	Resources []ResourceProgress
-	Done      bool
-}
-
-// ResourceProgress counts one resource's pages and records so far.
-type ResourceProgress struct {
-	Name    string
-	Pages   int64
-	Records int64
-	Done    bool
 }
 
 // Summary describes a finished load.
@@ -268,9 +260,9 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 
 	counters := make([]*counter, len(prepared))
 	for i, r := range prepared {
-		counters[i] = &counter{name: r.Config.Name}
+		counters[i] = &counter{name: r.Config.Name, start: start}
 	}
-	stopProgress := startProgress(o.Progress, start, counters)
+	stopProgress := startProgress(o.Progress, o.ProgressInterval, start, counters)
 
 	records, err := runStages(ctx, ex, prepared, loaded, counters, sch, loadID, loader, set.Destination)
 	stopProgress()
@@ -339,6 +331,14 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		st.Local = map[string]any{}
 	}
 	st.Local["last_load_id"] = loadID
+	// `sluice pipeline NAME` finds the database by it (runtime/inspect);
+	// a location that carries a password (a postgres DSN) is not kept:
+	// `pipeline NAME` then asks for --db.
+	if shown == dbPath {
+		st.Local[LocalDestinationPath] = dbPath
+	} else {
+		delete(st.Local, LocalDestinationPath)
+	}
 	if err := dir.Save(st); err != nil {
 		log.Warn("saving the local state copy", "error", err)
 	}
@@ -579,7 +579,7 @@ func withAncestors(f *config.File, selected []*config.Resource) ([]*config.Resou
 // markDone marks the counters of a tree's resources done.
 func markDone(n *extract.Node, counters map[string]*counter) {
 	if c := counters[n.Resource.Config.Name]; c != nil {
-		c.done.Store(true)
+		c.finish()
 	}
 	for _, ch := range n.Children {
 		markDone(ch, counters)
@@ -592,10 +592,7 @@ func buildTree(resources []*extract.Resource, counters []*counter, loaded map[st
 	nodes := make(map[string]*extract.Node, len(resources))
 	for i, r := range resources {
 		c := counters[i]
-		nodes[r.Config.Name] = &extract.Node{Resource: r, Load: loaded[r.Config.Name], OnPage: func(p *extract.Page) {
-			c.pages.Add(1)
-			c.records.Add(int64(len(p.Records)))
-		}}
+		nodes[r.Config.Name] = &extract.Node{Resource: r, Load: loaded[r.Config.Name], OnPage: c.page}
 	}
 	var roots []*extract.Node
 	for _, r := range resources {
@@ -859,44 +856,3 @@ func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Option
 
 // seconds turns a number of seconds from the file into a duration.
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
-
-type counter struct {
-	name    string
-	pages   atomic.Int64
-	records atomic.Int64
-	done    atomic.Bool
-}
-
-func startProgress(fn func(Progress), start time.Time, cs []*counter) (stop func()) {
-	if fn == nil {
-		return func() {}
-	}
-	snap := func(done bool) Progress {
-		p := Progress{Elapsed: time.Since(start), Done: done}
-		for _, c := range cs {
-			p.Resources = append(p.Resources, ResourceProgress{Name: c.name, Pages: c.pages.Load(), Records: c.records.Load(), Done: c.done.Load()})
-		}
-		return p
-	}
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				fn(snap(false))
-			case <-quit:
-				return
-			}
-		}
-	}()
-	return func() {
-		close(quit)
-		wg.Wait()
-		fn(snap(true))
-	}
-}

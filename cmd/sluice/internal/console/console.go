@@ -32,6 +32,31 @@ type Writer struct {
 	// midLine says the last Write did not end with a newline: the cursor
 	// sits inside someone's line, so the status line waits for its end.
 	midLine bool
+	// divert, when set, gets what Write is given instead of w (Divert).
+	divert io.Writer
+}
+
+// Divert sends ordinary output (Write) elsewhere until restore is called:
+// to what to returns, given the underlying stream. It is for a display
+// that draws on the stream meanwhile and prints what it gets above its own
+// lines (a progress display). Writes stay serialized, and to runs under
+// the lock, so no write comes between. A status line shown is ended first.
+// If the writer to returned is an io.Closer, restore closes it under the
+// lock, so that it can hand over what it still holds before any later
+// write reaches the stream.
+func (c *Writer) Divert(to func(raw io.Writer) io.Writer) (restore func()) {
+	_ = c.EndStatus("")
+	c.mu.Lock()
+	c.divert = to(c.w)
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if cl, ok := c.divert.(io.Closer); ok {
+			_ = cl.Close()
+		}
+		c.divert = nil
+	}
 }
 
 // New returns a Writer that writes to w.
@@ -47,6 +72,9 @@ func (c *Writer) Write(p []byte) (int, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.divert != nil {
+		return c.divert.Write(p)
+	}
 	if !c.drawn {
 		n, err := c.w.Write(p)
 		if err != nil {
