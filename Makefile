@@ -10,6 +10,8 @@
 #   make bench-memory  100,000 records at page size 100 and 1,000, 1,000,000 at 1,000
 #                (records/s and peak RSS, docs/performance.md)
 #   make bench-children  1,000 users × 3 posts as a dependent resource (records/s, requests, peak RSS)
+#   make record-examples  re-record every example's cassette against the demo API and
+#                rewrite its golden summary (sluice test checks them offline, docs/testing-pipelines.md)
 #   make wasm-samples  the sample WASM plugins (and the misbehaving test ones) into bin/wasm/<name>.wasm
 
 GO       ?= go
@@ -76,6 +78,10 @@ bench-memory: build
 bench-duckdb: build
 	BENCH_RUNS=3 BENCH_DESTINATION=duckdb ./examples/demo/bench-load.sh $(BIN) 200000
 	BENCH_RUNS=3 BENCH_DESTINATION=sqlite ./examples/demo/bench-load.sh $(BIN) 200000
+
+.PHONY: record-examples
+record-examples: build-pure
+	SLUICE=sluice-pure ./examples/record-examples.sh $(BIN)
 
 .PHONY: bench-children
 bench-children: build

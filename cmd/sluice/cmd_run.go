@@ -30,6 +30,7 @@ type runFlags struct {
 	progress     string
 	format       string
 	dryRun       bool
+	cassette     cassetteFlags
 }
 
 func newRunCmd(stdout io.Writer, stderr *console.Writer, tty bool) *cobra.Command {
@@ -89,6 +90,7 @@ dependent resources with their {resources.…} placeholders unresolved
 	f.StringVar(&fl.progress, "progress", "auto", "auto|bar|log|none; auto draws a live line per resource on a terminal and logs a line every 5 seconds otherwise; none: silent")
 	f.StringVar(&fl.format, "format", "text", "text|json; json prints the load summary as one JSON object on stdout")
 	f.BoolVar(&fl.dryRun, "dry-run", false, "print the first request of each resource (secrets masked), its paginator and data selector; send nothing, write nothing")
+	addCassetteFlags(f, &fl.cassette)
 	return cmd
 }
 
@@ -128,7 +130,7 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 	if fl.dryRun {
 		return dryRun(cmd, f, fl, stdout, red, logger, fail)
 	}
-	sum, err := pipeline.Run(cmd.Context(), f, pipeline.Options{
+	opts := pipeline.Options{
 		Destination:  fl.destination,
 		DBPath:       fl.db,
 		Dataset:      fl.dataset,
@@ -143,7 +145,11 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 		Progress:     progress,
 		// how often the display hears of the counts
 		ProgressInterval: every,
-	})
+	}
+	if err := fl.cassette.apply(f, red, &opts); err != nil {
+		return fail(err)
+	}
+	sum, err := pipeline.Run(cmd.Context(), f, opts)
 	if err != nil {
 		if cause := context.Cause(cmd.Context()); cause != nil {
 			return failJSON(interrupted(stderr, cause), cause)

@@ -52,5 +52,6 @@ appear in output.`,
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.AddCommand(newRunCmd(stdout, stderr, tty), newValidateCmd(stdout, stderr), newVersionCmd(stdout), newInitCmd(stdout, stderr))
 	root.AddCommand(newPipelineCmd(stdout, stderr))
+	root.AddCommand(newTestCmd(stdout, stderr))
 	return root
 }

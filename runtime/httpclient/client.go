@@ -506,8 +506,15 @@ type fatalError struct{ err error }
 func (e *fatalError) Error() string { return e.err.Error() }
 func (e *fatalError) Unwrap() error { return e.err }
 
-// isPermanent reports transport errors that a retry cannot fix.
+// isPermanent reports transport errors that a retry cannot fix: TLS
+// certificate errors, and any error with a Permanent method that reports
+// true (a transport's own verdict, such as a cassette replay that lacks
+// the request).
 func isPermanent(err error) bool {
+	var perm interface{ Permanent() bool }
+	if errors.As(err, &perm) && perm.Permanent() {
+		return true
+	}
 	var (
 		cv  *tls.CertificateVerificationError
 		ua  x509.UnknownAuthorityError

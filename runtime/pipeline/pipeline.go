@@ -73,8 +73,12 @@ type Options struct {
 	// ProgressInterval is how often Progress is called; 0 means once a
 	// second.
 	ProgressInterval time.Duration
-	// Transport replaces the HTTP transport (tests).
+	// Transport replaces the HTTP transport (tests, and a cassette's
+	// recorder or replayer).
 	Transport http.RoundTripper
+	// NoWait drops the client's rate limit and every wait between retries
+	// (a cassette replay: a recorded 429 or 5xx answers again at once).
+	NoWait bool
 	// Now is the clock that hooks see; nil means the wall clock.
 	Now func() time.Time
 }
@@ -841,6 +845,11 @@ func httpOptions(f *config.File, o *Options, log *slog.Logger) httpclient.Option
 	}
 	if o.Transport != nil {
 		h.Transport = o.Transport
+	}
+	if o.NoWait {
+		h.Retry.MaxDelay = 0 // waits of 0, so the retry warnings say so
+		h.RequestsPerSecond, h.Burst = 0, 0
+		h.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	}
 	return h
 }
