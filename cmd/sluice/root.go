@@ -51,5 +51,6 @@ appear in output.`,
 	root.SetErr(stderr)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.AddCommand(newRunCmd(stdout, stderr, tty), newValidateCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newUICmd(stdout, stderr))
 	return root
 }
