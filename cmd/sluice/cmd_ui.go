@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -88,7 +89,16 @@ func runUI(ctx context.Context, args []string, fl *uiFlags, stdout io.Writer, st
 	}
 	ln, err := net.Listen("tcp", fl.addr)
 	if err != nil {
-		return failure(stderr, &pipeline.UsageError{Msg: fmt.Sprintf("--addr %s: %v", fl.addr, err)})
+		msg := fmt.Sprintf("--addr %s: %v", fl.addr, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			msg += "; something else listens there"
+			if fl.addr == defaultUIAddr {
+				// sluice-demo-api's default is the same address
+				msg += " (sluice-demo-api does by default)"
+			}
+			msg += ": pick another port, e.g. --addr 127.0.0.1:8766"
+		}
+		return failure(stderr, &pipeline.UsageError{Msg: msg})
 	}
 	srv := &http.Server{
 		Handler:           newUIServer(browse.New(dest), uiOptions{Token: token, Title: reg.Display(target.typ, dest.Describe())}),
