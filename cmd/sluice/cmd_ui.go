@@ -30,6 +30,7 @@ const defaultUIAddr = "127.0.0.1:8765"
 type uiFlags struct {
 	db          string
 	destination string
+	dataset     string
 	addr        string
 }
 
@@ -60,6 +61,7 @@ printed at start, in the URL you open.`,
 	f := cmd.Flags()
 	f.StringVar(&fl.db, "db", "", "the database to look at (default: the pipeline file's, as run finds it)")
 	f.StringVar(&fl.destination, "destination", "", "the destination type of --db or DATABASE (default: the pipeline file's, else from the file's extension: .duckdb is duckdb, anything else sqlite)")
+	f.StringVar(&fl.dataset, "dataset", "", "the dataset (schema) of a DuckDB database (default: the pipeline file's, <pipeline name>_dataset)")
 	f.StringVar(&fl.addr, "addr", defaultUIAddr, "host:port to listen on; a non-loopback host requires the token printed at start")
 	return cmd
 }
@@ -136,7 +138,7 @@ func resolveUITarget(args []string, fl *uiFlags, reg *destination.Registry) (uiT
 		if err != nil {
 			return uiTarget{}, err
 		}
-		set := pipeline.Resolve(f, &pipeline.Options{Destination: fl.destination, DBPath: fl.db, Destinations: reg})
+		set := pipeline.Resolve(f, &pipeline.Options{Destination: fl.destination, DBPath: fl.db, Dataset: fl.dataset, Destinations: reg})
 		if err := reg.Check(set.Destination); err != nil {
 			return uiTarget{}, &pipeline.UsageError{Msg: err.Error()}
 		}
@@ -166,7 +168,10 @@ func resolveUITarget(args []string, fl *uiFlags, reg *destination.Registry) (uiT
 			return uiTarget{}, &pipeline.UsageError{Msg: err.Error()}
 		}
 	}
-	return uiTarget{typ: typ, location: loc}, nil
+	if typ == "duckdb" && fl.dataset == "" {
+		return uiTarget{}, &pipeline.UsageError{Msg: "a DuckDB database keeps its tables in the pipeline's dataset: give --dataset (the pipeline's, <pipeline name>_dataset by default) or the pipeline file instead of the database"}
+	}
+	return uiTarget{typ: typ, location: loc, dataset: fl.dataset}, nil
 }
 
 func isPipelineFile(path string) bool {

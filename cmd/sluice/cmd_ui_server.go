@@ -65,9 +65,6 @@ var uiFuncs = template.FuncMap{
 	"join":     strings.Join,
 	"loadURL":  loadURL,
 	"tableURL": func(t string) string { return "/tables/" + url.PathEscape(t) },
-	"hasLoadID": func(t *browse.Table) bool {
-		return t != nil && t.Column(schema.ColLoadID) != nil
-	},
 }
 
 // groupDigits writes n with thin spaces between groups of three digits.
@@ -203,16 +200,7 @@ func (s *uiServer) loads(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, "loads", err)
 		return
 	}
-	tables, err := s.b.Tables(r.Context())
-	if err != nil && !errors.Is(err, browse.ErrNoSchema) {
-		s.fail(w, "loads", err)
-		return
-	}
-	byName := map[string]*browse.Table{}
-	for _, t := range tables {
-		byName[t.Name] = t
-	}
-	s.render(w, "loads", "loads", http.StatusOK, map[string]any{"Loads": loads, "Tables": byName})
+	s.render(w, "loads", "loads", http.StatusOK, loads)
 }
 
 func (s *uiServer) tables(w http.ResponseWriter, r *http.Request) {

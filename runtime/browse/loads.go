@@ -2,6 +2,7 @@ package browse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ type Load struct {
 type TableCount struct {
 	Table string
 	Rows  int64
+	// OwnLoadID is set when the table has its own `_dlt_load_id` column
+	// (root tables), so the load's rows can be filtered by it.
+	OwnLoadID bool
 }
 
 // StatusText says what Status means.
@@ -94,11 +98,15 @@ func (b *Browser) Loads(ctx context.Context) ([]*Load, error) {
 	if len(loads) == 0 {
 		return loads, nil
 	}
-	tables, err := b.Tables(ctx)
+	sch, err := b.Schema(ctx)
+	if errors.Is(err, ErrNoSchema) {
+		return loads, nil
+	}
 	if err != nil {
-		if err == ErrNoSchema {
-			return loads, nil
-		}
+		return nil, err
+	}
+	tables, err := b.tables(ctx, sch, false)
+	if err != nil {
 		return nil, err
 	}
 	byName := map[string]*Table{}
@@ -118,7 +126,7 @@ func (b *Browser) Loads(ctx context.Context) ([]*Load, error) {
 			}
 			if id != nil && byID[*id] != nil {
 				l := byID[*id]
-				l.Rows = append(l.Rows, TableCount{Table: t.Name, Rows: n})
+				l.Rows = append(l.Rows, TableCount{Table: t.Name, Rows: n, OwnLoadID: t.Column(schema.ColLoadID) != nil})
 			}
 			return nil
 		})
