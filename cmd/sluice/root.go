@@ -53,5 +53,6 @@ appear in output.`,
 	root.AddCommand(newRunCmd(stdout, stderr, tty), newValidateCmd(stdout, stderr), newVersionCmd(stdout), newInitCmd(stdout, stderr))
 	root.AddCommand(newPipelineCmd(stdout, stderr))
 	root.AddCommand(newTestCmd(stdout, stderr))
+	root.AddCommand(newUICmd(stdout, stderr))
 	return root
 }

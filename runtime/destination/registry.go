@@ -20,6 +20,10 @@ type Config struct {
 	// a destination that has schemas (DuckDB); SQLite keeps every table in
 	// its main schema and ignores it.
 	Dataset string
+	// ReadOnly asks for the existing database opened for reading only
+	// (sluice ui): nothing is created and no statement may write. A type
+	// that cannot honour it opens normally; callers only read.
+	ReadOnly bool
 }
 
 // Type is one kind of destination a build can load into.

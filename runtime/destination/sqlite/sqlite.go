@@ -47,6 +47,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -112,6 +114,37 @@ func Open(path string) (*DB, error) {
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, err)
+	}
+	return &DB{db: db, path: abs, open: true}, nil
+}
+
+// OpenReadOnly opens the existing SQLite database at path for reading
+// only: the file is opened with mode=ro and every connection has
+// query_only set, so no statement can change it, and a missing file is an
+// error rather than a new empty database. Begin fails on it.
+func OpenReadOnly(path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if strings.ContainsAny(abs, "?#") {
+		return nil, fmt.Errorf("sqlite: the database path %q contains ? or #", abs)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("sqlite: opening %s read-only: %w", abs, err)
+	}
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)&_pragma=cache_size(-2048)"}
+	db, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: opening %s read-only: %w", abs, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: opening %s read-only: %w", abs, err)
 	}
 	return &DB{db: db, path: abs, open: true}, nil
 }
