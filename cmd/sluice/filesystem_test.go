@@ -232,10 +232,6 @@ func TestParquetRefusesMerge(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "write_disposition") || !strings.Contains(errs, "filesystem destination cannot load") {
 		t.Errorf("validate: exit %d\n%s", code, errs)
 	}
-	// the same file into SQLite merges
-	if code, _, errs := sluice(t, "run", p, "--destination", "sqlite", "--db", filepath.Join(t.TempDir(), "m.db"), "--dry-run"); code != 0 {
-		t.Errorf("merge into sqlite (dry run): exit %d\n%s", code, errs)
-	}
 }
 
 func TestParquetRefusesOtherBuckets(t *testing.T) {
