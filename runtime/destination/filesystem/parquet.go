@@ -368,7 +368,11 @@ func decimalValue(v any, precision, scale int) ([]byte, error) {
 	r := new(big.Rat)
 	switch x := v.(type) {
 	case string:
-		if _, ok := r.SetString(strings.TrimSpace(x)); !ok {
+		x = strings.TrimSpace(x)
+		if len(x) > 400 || hugeExponent(x) {
+			return nil, fmt.Errorf("%.40q is not a decimal of at most %d digits", x, precision)
+		}
+		if _, ok := r.SetString(x); !ok {
 			return nil, fmt.Errorf("%q is not a decimal", x)
 		}
 	case int64:
@@ -407,6 +411,17 @@ func decimalValue(v any, precision, scale int) ([]byte, error) {
 	mod.Add(mod, q)
 	mod.FillBytes(out)
 	return out, nil
+}
+
+// hugeExponent reports an exponent beyond any decimal precision
+// ("1e999999999" would make big.Rat compute a billion-digit power).
+func hugeExponent(s string) bool {
+	i := strings.IndexAny(s, "eE")
+	if i < 0 {
+		return false
+	}
+	e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+	return err != nil || e > 200 || e < -200
 }
 
 // close finishes the file and syncs it to disk.
