@@ -54,7 +54,8 @@
 //	binary     BYTE_ARRAY
 //
 // Every column is OPTIONAL. Rows are written in row groups of at most
-// RowGroupRows rows, so memory stays bounded whatever a table's size.
+// RowGroupRows rows and about RowGroupBytes bytes of values, so memory
+// stays bounded whatever a table's size.
 package filesystem
 
 import (
@@ -76,6 +77,11 @@ const Name = "filesystem"
 
 // RowGroupRows caps the rows of one Parquet row group.
 const RowGroupRows = 128 * 1024
+
+// RowGroupBytes ends a row group once about this many bytes of values are
+// buffered for it: the writer keeps a row group in memory until it ends,
+// so this bounds the memory of each open file.
+const RowGroupBytes = 4 << 20
 
 // stagingDir is the folder of the bucket that holds running loads.
 const stagingDir = ".sluice-staging"

@@ -124,6 +124,8 @@ type fileWriter struct {
 	buf   *bufio.Writer
 	w     *parquet.Writer
 	rows  int64
+	// pending estimates the bytes of the row group being built
+	pending int
 	// scratch rows reused between batches
 	batch []parquet.Row
 	// index maps a batch's column position to the file's column
@@ -233,6 +235,10 @@ func (fw *fileWriter) write(columns []string, rows [][]any) error {
 					return fmt.Errorf("column %s: %w", fw.cols[c].Name, err)
 				}
 				row[c] = pv.Level(0, 1, c)
+				fw.pending += 8
+				if sv, ok := v.(string); ok {
+					fw.pending += len(sv)
+				}
 			}
 			batch[r] = row
 		}
@@ -240,6 +246,14 @@ func (fw *fileWriter) write(columns []string, rows [][]any) error {
 			return err
 		}
 		fw.rows += int64(len(part))
+		if fw.pending >= RowGroupBytes {
+			// end the row group: its pages go to the file, and the
+			// heap stays small (main's soft memory limit is 40 MB)
+			if err := fw.w.Flush(); err != nil {
+				return err
+			}
+			fw.pending = 0
+		}
 	}
 	return nil
 }
