@@ -256,8 +256,10 @@ func TestKilledParquetLoadLeavesNoVisiblePart(t *testing.T) {
 	bucket := t.TempDir()
 	state := t.TempDir()
 	cmd, _ := startLongRun(t, p, "file://"+bucket, state)
-	// let it write some rows into its files
-	time.Sleep(300 * time.Millisecond)
+	// the run is under way: its staging folder holds the files being written
+	if ents, _ := os.ReadDir(filepath.Join(bucket, ".sluice-staging")); len(ents) != 1 {
+		t.Errorf("want the running load's staging folder, got %v", ents)
+	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
