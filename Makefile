@@ -6,6 +6,7 @@
 #   make test    gofmt, go vet, unit and end-to-end tests (race detector on), pure-Go packages
 #   make test-duckdb  the destination, load, pipeline and command tests again with -tags duckdb
 #   make bench-duckdb  200,000 demo records into DuckDB and into SQLite (records/s, rows/s, peak RSS)
+#   make bench-parquet  200,000 demo records into Parquet files (filesystem) and into SQLite, pure-Go build
 #   make bench   Go benchmarks plus a timed load of 10,000 and 200,000 records
 #   make bench-memory  100,000 records at page size 100 and 1,000, 1,000,000 at 1,000
 #                (records/s and peak RSS, docs/performance.md)
@@ -20,7 +21,7 @@ COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BIN      := bin
 
-.PHONY: all build build-pure demo test test-duckdb vet fmt-check bench bench-go bench-load bench-memory bench-duckdb clean
+.PHONY: all build build-pure demo test test-duckdb vet fmt-check bench bench-go bench-load bench-memory bench-duckdb bench-parquet clean
 
 all: build
 
@@ -82,6 +83,11 @@ bench-duckdb: build
 .PHONY: record-examples
 record-examples: build-pure
 	SLUICE=sluice-pure ./examples/record-examples.sh $(BIN)
+
+# The filesystem destination is pure Go: both runs use the CGO_ENABLED=0 build.
+bench-parquet: build-pure
+	BENCH_RUNS=3 BENCH_DESTINATION=filesystem SLUICE=sluice-pure ./examples/demo/bench-load.sh $(BIN) 200000
+	BENCH_RUNS=3 BENCH_DESTINATION=sqlite SLUICE=sluice-pure ./examples/demo/bench-load.sh $(BIN) 200000
 
 .PHONY: bench-children
 bench-children: build

@@ -46,7 +46,7 @@ is not.`,
 			}
 			red := redact.New(f.Secrets...)
 			fmt.Fprintf(red.Writer(stdout), "%s is valid: pipeline %s, %d resource(s)\n", args[0], f.Pipeline.Name, len(f.Source.Resources))
-			printWarnings(red.Writer(stderr), f.Unsupported())
+			printWarnings(red.Writer(stderr), fileWarnings(f))
 			return nil
 		},
 	}
@@ -111,7 +111,7 @@ func validateJSON(stdout, stderr io.Writer, path string) error {
 		rep.Valid = true
 		rep.Pipeline = f.Pipeline.Name
 		rep.Resources = len(f.Source.Resources)
-		for _, w := range f.Unsupported() {
+		for _, w := range fileWarnings(f) {
 			rep.Warnings = append(rep.Warnings, reportProblem{Path: w.Path, Line: w.Line, Column: w.Column,
 				Resource: w.Resource, Feature: w.Feature, Message: w.Msg})
 		}
@@ -123,6 +123,16 @@ func validateJSON(stdout, stderr io.Writer, path string) error {
 		return &exitError{code: exitFailed}
 	}
 	return exit
+}
+
+// fileWarnings is what validate warns about: what this version cannot run
+// yet, and the write dispositions the file's destination cannot load.
+func fileWarnings(f *config.File) []config.Warning {
+	dest := f.Pipeline.Destination
+	if dest == "" {
+		dest = config.DefaultDestination
+	}
+	return append(f.Unsupported(), pipeline.DispositionWarnings(f, destinations(), dest)...)
 }
 
 func loadFile(path string) (*config.File, error) {

@@ -43,6 +43,10 @@ type Type struct {
 	// Display, when set, turns a location into what may be printed (a DSN
 	// without its password). Nil: the location is printed as it is.
 	Display func(location string) string
+	// Dispositions lists the write dispositions the type can load
+	// ("append", "replace", "skip"); nil means every one. The engine
+	// refuses a resource with another one before extracting anything.
+	Dispositions []string
 	// Open opens (creating if needed) the database that cfg names.
 	Open func(ctx context.Context, cfg Config) (Destination, error)
 }
@@ -128,6 +132,21 @@ func (r *Registry) Check(name string) error {
 		return &NotBuiltError{Name: name, Have: r.Names()}
 	}
 	return nil
+}
+
+// Refuses reports whether the type called name cannot load the write
+// disposition wd (Type.Dispositions lacks it).
+func (r *Registry) Refuses(name, wd string) bool {
+	t, ok := r.Lookup(name)
+	if !ok || t.Dispositions == nil {
+		return false
+	}
+	for _, d := range t.Dispositions {
+		if d == wd {
+			return false
+		}
+	}
+	return true
 }
 
 // Open opens the destination of type name.

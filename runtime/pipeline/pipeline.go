@@ -549,7 +549,44 @@ func prepare(f *config.File, o *Options) (resources []*config.Resource, loaded m
 	if err := refuseUnsupported(f, resources); err != nil {
 		return nil, nil, err
 	}
+	if err := refuseDispositions(f, o, loaded); err != nil {
+		return nil, nil, err
+	}
 	return resources, loaded, nil
+}
+
+// DispositionWarnings lists the resources of f whose write_disposition the
+// destination type dest cannot load (destination.Type.Dispositions), as
+// `validate` prints them; run refuses such a resource before extracting.
+func DispositionWarnings(f *config.File, reg *destination.Registry, dest string) []config.Warning {
+	var out []config.Warning
+	for _, r := range f.Source.Resources {
+		wd := firstNonEmpty(r.WriteDisposition, schema.Append)
+		if !reg.Refuses(dest, wd) {
+			continue
+		}
+		out = append(out, config.Warning{Path: r.Path + ".write_disposition", Line: r.Pos.Line, Column: r.Pos.Column,
+			Resource: r.Name, Feature: "write_disposition: " + wd,
+			Msg: fmt.Sprintf("resource %s uses write_disposition: %s, which the %s destination cannot load; use write_disposition append or replace, or another destination", r.Name, wd, dest)})
+	}
+	return out
+}
+
+// refuseDispositions returns a UsageError for the loaded resources whose
+// write_disposition the destination cannot load, before anything is
+// extracted.
+func refuseDispositions(f *config.File, o *Options, loaded map[string]bool) error {
+	dest := Resolve(f, o).Destination
+	var lines []string
+	for _, w := range DispositionWarnings(f, o.Destinations, dest) {
+		if loaded[w.Resource] {
+			lines = append(lines, "  "+w.String())
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return &UsageError{Msg: "the destination cannot load what the file asks for:\n" + strings.Join(lines, "\n")}
 }
 
 // withAncestors returns the selected resources and the parents they need,
