@@ -525,4 +525,3 @@ func TestPostgresPasswordNeverPrinted(t *testing.T) {
 		})
 	}
 }
-
