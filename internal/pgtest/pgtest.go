@@ -43,10 +43,11 @@ type Server struct {
 	// Port is the TCP port on 127.0.0.1.
 	Port int
 	// Dir holds the cluster (data/), its log and its unix socket.
-	Dir   string
-	bin   string
-	cred  *syscall.Credential
-	dbSeq atomic.Int64
+	Dir     string
+	bin     string
+	cred    *syscall.Credential
+	durable bool
+	dbSeq   atomic.Int64
 }
 
 // Bin returns the folder of PostgreSQL's binaries, or "" if they are not
@@ -91,9 +92,21 @@ func Required() bool {
 // ErrNoBinaries is Start's error when PostgreSQL is not installed.
 var ErrNoBinaries = errors.New("pgtest: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb or initdb on PATH); install it with `apt-get install -y postgresql`")
 
-// Start initializes a cluster in a new temporary folder and starts it.
-// Stop it with Stop.
-func Start() (*Server, error) {
+// Options are how Start configures a server.
+type Options struct {
+	// Durable keeps PostgreSQL's defaults of fsync, synchronous_commit and
+	// full_page_writes (on), as a production server has them, for a
+	// benchmark; tests turn them off, which is faster and loses nothing a
+	// throwaway cluster needs.
+	Durable bool
+}
+
+// Start initializes a cluster for tests in a new temporary folder and
+// starts it. Stop it with Stop.
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// StartWith is Start with options.
+func StartWith(o Options) (*Server, error) {
 	bin := Bin()
 	if bin == "" {
 		return nil, ErrNoBinaries
@@ -102,7 +115,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Dir: dir, bin: bin}
+	s := &Server{Dir: dir, bin: bin, durable: o.Durable}
 	if err := s.start(); err != nil {
 		s.cleanup()
 		return nil, err
@@ -146,8 +159,10 @@ func (s *Server) start() error {
 		if err != nil {
 			return err
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50 -c shared_buffers=32MB",
-			port, s.Dir)
+		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=50", port, s.Dir)
+		if !s.durable {
+			opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB"
+		}
 		out, err := s.run("pg_ctl", "-D", data, "-l", filepath.Join(s.Dir, "log"), "-o", opts, "-w", "-t", "60", "start")
 		if err == nil {
 			s.Port = port
