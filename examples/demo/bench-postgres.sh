@@ -18,7 +18,7 @@ work=$(mktemp -d)
 trap 'exec 3>&- 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/pgserve" ./internal/pgtest/pgserve)
 mkfifo "$work/pgin"
-"$work/pgserve" -databases "$runs" -durable <"$work/pgin" >"$work/dsns" 2>"$work/pgserve.err" &
+"$work/pgserve" -databases "$runs" -durable="${BENCH_PG_DURABLE:-true}" <"$work/pgin" >"$work/dsns" 2>"$work/pgserve.err" &
 exec 3>"$work/pgin"
 for _ in $(seq 600); do grep -qx ready "$work/dsns" 2>/dev/null && break; sleep 0.05; done
 grep -qx ready "$work/dsns" || { echo "pgserve did not start:"; cat "$work/pgserve.err"; exit 1; }
@@ -42,6 +42,7 @@ measure() {
   nrows=$(tr -d ' \n' <"$work/out.json" | sed 's/.*"tables":{\([^}]*\)}.*/\1/' | tr ',' '\n' | awk -F: '{s+=$2} END {print s+0}')
   rrate=$(awk -v n="$nrows" -v s="$secs" 'BEGIN {printf "%.0f", n/s}')
   printf '%-8s %10s %10s %12s %12s %12s\n' "$dest" "$n" "$secs" "$rate" "$rrate" "$rss"
+  [ -n "${BENCH_VERBOSE:-}" ] && grep -E "User time|System time|Percent of CPU" "$work/time.txt" || true
 }
 
 printf '%-8s %10s %10s %12s %12s %12s\n' dest records seconds records/s rows/s peak_rss_mb

@@ -166,7 +166,7 @@ func (s *Server) start() error {
 		out, err := s.run("pg_ctl", "-D", data, "-l", filepath.Join(s.Dir, "log"), "-o", opts, "-w", "-t", "60", "start")
 		if err == nil {
 			s.Port = port
-			return nil
+			return s.watch()
 		}
 		logText, _ := os.ReadFile(filepath.Join(s.Dir, "log"))
 		last = fmt.Errorf("pgtest: pg_ctl start: %w\n%s\n%s", err, out, logText)
@@ -176,6 +176,24 @@ func (s *Server) start() error {
 	}
 	return last
 }
+
+// watch starts a watchdog that stops the server and removes its folder
+// once this process is gone: a test binary that panics or is killed never
+// runs Stop, and a forgotten server would go on taking memory and CPU. It
+// runs as the server's user in a session of its own, so it outlives us.
+func (s *Server) watch() error {
+	script := fmt.Sprintf(`while [ -d /proc/%d ]; do sleep 1; done; %s -D %s -m immediate stop >/dev/null 2>&1; rm -rf %s`,
+		os.Getpid(), shellQuote(filepath.Join(s.bin, "pg_ctl")), shellQuote(filepath.Join(s.Dir, "data")), shellQuote(s.Dir))
+	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd.Dir = "/"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: s.cred}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("pgtest: starting the watchdog: %w", err)
+	}
+	return cmd.Process.Release()
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // unprivileged returns the user the server runs as under root: postgres
 // (Debian's package creates it), else nobody.

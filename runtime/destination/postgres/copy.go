@@ -113,64 +113,123 @@ func (t *Tx) columnNames(ctx context.Context, g target) ([]string, error) {
 	return names, nil
 }
 
-// copy writes rows into g with one COPY.
+// flushValues is how many values (rows × columns) of one table are
+// buffered before they go to the server in one COPY: large enough that the
+// two round trips of a COPY (pgx describes the columns first) are paid once
+// per several thousand rows rather than once per page of records, small
+// enough to keep a few MB per table.
+const flushValues = 1 << 18
+
+// buffer holds converted rows of one table not yet sent.
+type buffer struct {
+	g    target
+	cols []string
+	// index is the position of a column in cols
+	index map[string]int
+	kinds []kind
+	rows  [][]any
+}
+
+// copy converts rows and buffers them for g, sending the buffer with COPY
+// when it is full. Every other statement of the transaction sends the
+// buffers first (flush), so nothing reads or changes a table before its
+// rows are in.
 func (t *Tx) copy(ctx context.Context, g target, rows *schema.TableRows) error {
 	if len(rows.Rows) == 0 || len(rows.Columns) == 0 {
 		return nil
 	}
-	tb, err := t.table(ctx, g)
-	if err != nil {
-		return err
+	key := g.String()
+	buf := t.pending[key]
+	if buf == nil {
+		tb, err := t.table(ctx, g)
+		if err != nil {
+			return err
+		}
+		if tb == nil {
+			return fmt.Errorf("table %s does not exist", g.name)
+		}
+		buf = &buffer{g: g, index: map[string]int{}}
+		for _, c := range tb.cols {
+			if c.name == seqColumn {
+				continue
+			}
+			buf.index[c.name] = len(buf.cols)
+			buf.cols = append(buf.cols, c.name)
+			buf.kinds = append(buf.kinds, c.kind)
+		}
+		t.pending[key] = buf
+		t.order = append(t.order, key)
 	}
-	if tb == nil {
-		return fmt.Errorf("table %s does not exist", g.name)
-	}
-	src := &copySource{rows: rows.Rows, i: -1, cols: make([]*column, len(rows.Columns)), row: make([]any, len(rows.Columns))}
+	pos := make([]int, len(rows.Columns))
 	for i, name := range rows.Columns {
-		p, ok := tb.index[name]
+		p, ok := buf.index[name]
 		if !ok {
 			return fmt.Errorf("the table has no column %s (apply the schema change first)", name)
 		}
-		src.cols[i] = &tb.cols[p]
+		pos[i] = p
 	}
-	_, err = t.tx.CopyFrom(ctx, pgx.Identifier{g.schema, g.name}, rows.Columns, src)
-	return err
-}
-
-// copySource hands the rows of a batch to CopyFrom one at a time, each
-// converted into one reused slice (CopyFrom encodes a row before asking
-// for the next).
-type copySource struct {
-	rows [][]any
-	i    int
-	cols []*column
-	row  []any
-	err  error
-}
-
-func (s *copySource) Next() bool {
-	s.i++
-	return s.i < len(s.rows) && s.err == nil
-}
-
-func (s *copySource) Values() ([]any, error) {
-	r := s.rows[s.i]
-	clear(s.row)
-	for i, v := range r {
-		if i >= len(s.row) || v == nil {
-			continue
+	width := len(buf.cols)
+	slab := make([]any, len(rows.Rows)*width)
+	for n, r := range rows.Rows {
+		row := slab[n*width : (n+1)*width : (n+1)*width]
+		for i, v := range r {
+			if i >= len(pos) || v == nil {
+				continue
+			}
+			p := pos[i]
+			x, err := convert(v, buf.kinds[p])
+			if err != nil {
+				return fmt.Errorf("column %s: %w", buf.cols[p], err)
+			}
+			if b, ok := x.([]byte); ok && sameBytes(b, v) {
+				x = append([]byte(nil), b...) // the batch's bytes are not ours to keep
+			}
+			row[p] = x
 		}
-		x, err := convert(v, s.cols[i].kind)
-		if err != nil {
-			s.err = fmt.Errorf("column %s: %w", s.cols[i].name, err)
-			return nil, s.err
-		}
-		s.row[i] = x
+		buf.rows = append(buf.rows, row)
 	}
-	return s.row, nil
+	if len(buf.rows)*width >= flushValues {
+		return t.send(ctx, buf)
+	}
+	return nil
 }
 
-func (s *copySource) Err() error { return s.err }
+// sameBytes reports whether b is v's own byte slice (not a copy convert made).
+func sameBytes(b []byte, v any) bool {
+	vb, ok := v.([]byte)
+	return ok && len(vb) > 0 && len(b) > 0 && &vb[0] == &b[0]
+}
+
+// send writes the buffered rows of buf with one COPY.
+func (t *Tx) send(ctx context.Context, buf *buffer) error {
+	if len(buf.rows) == 0 {
+		return nil
+	}
+	rows := buf.rows
+	buf.rows = nil
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{buf.g.schema, buf.g.name}, buf.cols, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("writing rows into %s: %w", buf.g.name, err)
+	}
+	return nil
+}
+
+// flush sends every buffer, in the order the tables were first written.
+func (t *Tx) flush(ctx context.Context) error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	order := t.order
+	t.order = nil
+	for _, key := range order {
+		buf := t.pending[key]
+		delete(t.pending, key)
+		if err := t.send(ctx, buf); err != nil {
+			clear(t.pending)
+			return err
+		}
+	}
+	return nil
+}
 
 // convert turns a normalized value (see schema.TableRows) into what pgx
 // encodes for a column of kind k.

@@ -34,8 +34,10 @@
 // # Bulk path
 //
 // Rows go in through COPY … FROM STDIN in PostgreSQL's binary format (pgx's
-// CopyFrom), one COPY per batch the loader hands over, never through INSERT
-// statements.
+// CopyFrom), never through INSERT statements. The rows of each table are
+// converted as they arrive and buffered up to flushValues values, then sent
+// in one COPY; every other statement of the run (DDL, a query, a merge, the
+// commit) sends the buffers first, so it sees every row written so far.
 //
 // # Transactions and concurrency
 //

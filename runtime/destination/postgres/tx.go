@@ -22,10 +22,14 @@ type Tx struct {
 	tables map[string]*table
 	// staged marks tables with a staging copy
 	staged map[string]bool
+	// pending are the rows not yet sent, by qualified table name, and the
+	// order the tables were first written in
+	pending map[string]*buffer
+	order   []string
 }
 
 func newTx(d *DB, ptx pgx.Tx) *Tx {
-	return &Tx{db: d, tx: ptx, tables: map[string]*table{}, staged: map[string]bool{}}
+	return &Tx{db: d, tx: ptx, tables: map[string]*table{}, staged: map[string]bool{}, pending: map[string]*buffer{}}
 }
 
 func (t *Tx) check() error {
@@ -59,6 +63,9 @@ func (t *Tx) Query(ctx context.Context, query string, args []any, row func(scan 
 	if err := t.check(); err != nil {
 		return err
 	}
+	if err := t.flush(ctx); err != nil {
+		return t.db.redact(err)
+	}
 	return t.db.redact(runQuery(ctx, t.tx, query, args, row))
 }
 
@@ -71,8 +78,12 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) error {
 	return t.db.redact(err)
 }
 
-// exec runs one statement and returns the number of rows it changed.
+// exec runs one statement, after sending the buffered rows, and returns
+// the number of rows it changed.
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if err := t.flush(ctx); err != nil {
+		return 0, err
+	}
 	tag, err := t.tx.Exec(ctx, query, args...)
 	if err != nil {
 		return 0, err
@@ -87,7 +98,12 @@ func (t *Tx) Commit() error {
 	}
 	t.done = true
 	t.db.inTx = false
-	if err := t.tx.Commit(context.Background()); err != nil {
+	ctx := context.Background()
+	if err := t.flush(ctx); err != nil {
+		_ = t.tx.Rollback(ctx)
+		return fmt.Errorf("postgres: commit: %w", t.db.redact(err))
+	}
+	if err := t.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", t.db.redact(err))
 	}
 	return nil
@@ -100,6 +116,8 @@ func (t *Tx) Rollback() error {
 	}
 	t.done = true
 	t.db.inTx = false
+	clear(t.pending)
+	t.order = nil
 	err := t.tx.Rollback(context.Background())
 	if err != nil && !errors.Is(err, pgx.ErrTxClosed) && !t.db.conn.IsClosed() {
 		return fmt.Errorf("postgres: rollback: %w", t.db.redact(err))
