@@ -1,15 +1,16 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sluicehq/sluice/runtime/destination"
 	"github.com/sluicehq/sluice/runtime/schema"
@@ -47,6 +48,7 @@ const (
 	kindJSON
 	kindTime
 	kindBytes
+	kindDate
 )
 
 func kindOf(typname string) kind {
@@ -65,6 +67,8 @@ func kindOf(typname string) kind {
 		return kindTime
 	case "bytea":
 		return kindBytes
+	case "date":
+		return kindDate
 	}
 	return kindOther
 }
@@ -113,27 +117,28 @@ func (t *Tx) columnNames(ctx context.Context, g target) ([]string, error) {
 	return names, nil
 }
 
-// flushValues is how many values (rows × columns) of one table are
-// buffered before they go to the server in one COPY: large enough that the
-// two round trips of a COPY (pgx describes the columns first) are paid once
-// per several thousand rows rather than once per page of records, small
-// enough to keep a few MB per table.
-const flushValues = 1 << 18
+// flushBytes is how much COPY text of one table is buffered before it goes
+// to the server in one COPY: large enough that a COPY's round trip is paid
+// once per several thousand rows rather than once per page of records,
+// small enough to stay well inside sluice's memory budget. The buffer is
+// plain bytes, so the garbage collector never scans it.
+const flushBytes = 1 << 20
 
-// buffer holds converted rows of one table not yet sent.
+// buffer holds rows of one table in COPY's text format, not yet sent.
 type buffer struct {
 	g    target
 	cols []string
 	// index is the position of a column in cols
 	index map[string]int
 	kinds []kind
-	rows  [][]any
+	data  []byte
+	// copySQL is the COPY statement
+	copySQL string
 }
 
-// copy converts rows and buffers them for g, sending the buffer with COPY
-// when it is full. Every other statement of the transaction sends the
-// buffers first (flush), so nothing reads or changes a table before its
-// rows are in.
+// copy converts rows into COPY text for g, sending the buffer when it is
+// full. Every other statement of the transaction sends the buffers first
+// (flush), so nothing reads or changes a table before its rows are in.
 func (t *Tx) copy(ctx context.Context, g target, rows *schema.TableRows) error {
 	if len(rows.Rows) == 0 || len(rows.Columns) == 0 {
 		return nil
@@ -149,6 +154,7 @@ func (t *Tx) copy(ctx context.Context, g target, rows *schema.TableRows) error {
 			return fmt.Errorf("table %s does not exist", g.name)
 		}
 		buf = &buffer{g: g, index: map[string]int{}}
+		var quoted []string
 		for _, c := range tb.cols {
 			if c.name == seqColumn {
 				continue
@@ -156,7 +162,9 @@ func (t *Tx) copy(ctx context.Context, g target, rows *schema.TableRows) error {
 			buf.index[c.name] = len(buf.cols)
 			buf.cols = append(buf.cols, c.name)
 			buf.kinds = append(buf.kinds, c.kind)
+			quoted = append(quoted, destination.QuoteIdent(c.name))
 		}
+		buf.copySQL = "COPY " + key + " (" + strings.Join(quoted, ", ") + ") FROM STDIN"
 		t.pending[key] = buf
 		t.order = append(t.order, key)
 	}
@@ -168,46 +176,43 @@ func (t *Tx) copy(ctx context.Context, g target, rows *schema.TableRows) error {
 		}
 		pos[i] = p
 	}
-	width := len(buf.cols)
-	slab := make([]any, len(rows.Rows)*width)
-	for n, r := range rows.Rows {
-		row := slab[n*width : (n+1)*width : (n+1)*width]
+	row := make([]any, len(buf.cols))
+	for _, r := range rows.Rows {
+		clear(row)
 		for i, v := range r {
-			if i >= len(pos) || v == nil {
-				continue
+			if i < len(pos) {
+				row[pos[i]] = v
 			}
-			p := pos[i]
-			x, err := convert(v, buf.kinds[p])
-			if err != nil {
+		}
+		for p, v := range row {
+			if p > 0 {
+				buf.data = append(buf.data, '\t')
+			}
+			var err error
+			if buf.data, err = appendText(buf.data, v, buf.kinds[p]); err != nil {
 				return fmt.Errorf("column %s: %w", buf.cols[p], err)
 			}
-			if b, ok := x.([]byte); ok && sameBytes(b, v) {
-				x = append([]byte(nil), b...) // the batch's bytes are not ours to keep
-			}
-			row[p] = x
 		}
-		buf.rows = append(buf.rows, row)
+		buf.data = append(buf.data, '\n')
 	}
-	if len(buf.rows)*width >= flushValues {
+	if len(buf.data) >= flushBytes {
 		return t.send(ctx, buf)
 	}
 	return nil
 }
 
-// sameBytes reports whether b is v's own byte slice (not a copy convert made).
-func sameBytes(b []byte, v any) bool {
-	vb, ok := v.([]byte)
-	return ok && len(vb) > 0 && len(b) > 0 && &vb[0] == &b[0]
-}
-
 // send writes the buffered rows of buf with one COPY.
 func (t *Tx) send(ctx context.Context, buf *buffer) error {
-	if len(buf.rows) == 0 {
+	if len(buf.data) == 0 {
 		return nil
 	}
-	rows := buf.rows
-	buf.rows = nil
-	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{buf.g.schema, buf.g.name}, buf.cols, pgx.CopyFromRows(rows)); err != nil {
+	_, err := t.tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(buf.data), buf.copySQL)
+	buf.data = buf.data[:0]
+	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Where != "" {
+			return fmt.Errorf("writing rows into %s: %w (%s)", buf.g.name, err, pe.Where)
+		}
 		return fmt.Errorf("writing rows into %s: %w", buf.g.name, err)
 	}
 	return nil
@@ -231,87 +236,100 @@ func (t *Tx) flush(ctx context.Context) error {
 	return nil
 }
 
-// convert turns a normalized value (see schema.TableRows) into what pgx
-// encodes for a column of kind k.
-func convert(v any, k kind) (any, error) {
-	switch k {
-	case kindText:
-		switch x := v.(type) {
-		case string:
-			return x, nil
-		case time.Time:
-			return x.UTC().Format(time.RFC3339Nano), nil
-		case int64:
-			return strconv.FormatInt(x, 10), nil
-		case float64:
-			return schema.PyFloatString(x), nil
-		case bool:
-			return strconv.FormatBool(x), nil
-		case []byte:
-			return string(x), nil
+const hexDigits = "0123456789abcdef"
+
+// appendText appends a normalized value (see schema.TableRows) in COPY's
+// text format for a column of kind k: \N for NULL, text with backslash,
+// tab, newline and carriage return escaped.
+func appendText(b []byte, v any, k kind) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, '\\', 'N'), nil
+	case string:
+		if k == kindBytes {
+			return appendHex(b, x), nil
 		}
-	case kindInt:
-		switch x := v.(type) {
-		case float64:
-			if x != math.Trunc(x) || math.Abs(x) > 1<<63-1 {
-				return nil, fmt.Errorf("%v is not an integer", x)
+		return appendEscaped(b, x), nil
+	case []byte:
+		if k == kindBytes {
+			return appendHex(b, string(x)), nil
+		}
+		return appendEscaped(b, string(x)), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case float64:
+		switch {
+		case k == kindText:
+			return appendEscaped(b, schema.PyFloatString(x)), nil
+		case k == kindInt:
+			if x != math.Trunc(x) || math.Abs(x) >= 1<<63 {
+				return b, fmt.Errorf("%v is not an integer", x)
 			}
-			return int64(x), nil
-		case string:
-			return strconv.ParseInt(x, 10, 64)
-		case bool:
+			return strconv.AppendInt(b, int64(x), 10), nil
+		case math.IsNaN(x):
+			return append(b, "NaN"...), nil
+		case math.IsInf(x, 1):
+			return append(b, "Infinity"...), nil
+		case math.IsInf(x, -1):
+			return append(b, "-Infinity"...), nil
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64), nil
+	case bool:
+		switch {
+		case k == kindText:
+			return strconv.AppendBool(b, x), nil
+		case k == kindInt:
 			if x {
-				return int64(1), nil
+				return append(b, '1'), nil
 			}
-			return int64(0), nil
+			return append(b, '0'), nil
+		case x:
+			return append(b, 't'), nil
 		}
-	case kindDouble:
-		switch x := v.(type) {
-		case int64:
-			return float64(x), nil
-		case string:
-			return strconv.ParseFloat(x, 64)
+		return append(b, 'f'), nil
+	case time.Time:
+		x = x.UTC()
+		switch k {
+		case kindText:
+			return x.AppendFormat(b, time.RFC3339Nano), nil
+		case kindDate:
+			return x.AppendFormat(b, "2006-01-02"), nil
 		}
-	case kindNumeric:
-		switch x := v.(type) {
-		case string:
-			var n pgtype.Numeric
-			if err := n.Scan(x); err != nil {
-				return nil, fmt.Errorf("%q is not a decimal number", x)
-			}
-			return n, nil
-		case int64:
-			return pgtype.Numeric{Int: big.NewInt(x), Valid: true}, nil
-		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("%v is not a decimal number", x)
-			}
-			var n pgtype.Numeric
-			if err := n.Scan(strconv.FormatFloat(x, 'f', -1, 64)); err != nil {
-				return nil, err
-			}
-			return n, nil
-		}
-	case kindJSON:
-		switch x := v.(type) {
-		case string:
-			return []byte(x), nil
-		case []byte:
-			return x, nil
-		}
-	case kindTime:
-		if x, ok := v.(string); ok {
-			tm, err := time.Parse("15:04:05.999999999", x)
-			if err != nil {
-				return nil, fmt.Errorf("time %q: %w", x, err)
-			}
-			us := int64(tm.Hour())*3600e6 + int64(tm.Minute())*60e6 + int64(tm.Second())*1e6 + int64(tm.Nanosecond()/1000)
-			return pgtype.Time{Microseconds: us, Valid: true}, nil
-		}
-	case kindBytes:
-		if x, ok := v.(string); ok {
-			return []byte(x), nil
-		}
+		return x.AppendFormat(b, "2006-01-02 15:04:05.999999+00"), nil
 	}
-	return v, nil
+	return appendEscaped(b, fmt.Sprint(v)), nil
+}
+
+// appendEscaped appends s with COPY text's special characters escaped.
+func appendEscaped(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var e byte
+		switch s[i] {
+		case '\\':
+			e = '\\'
+		case '\t':
+			e = 't'
+		case '\n':
+			e = 'n'
+		case '\r':
+			e = 'r'
+		default:
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = append(b, '\\', e)
+		start = i + 1
+	}
+	return append(b, s[start:]...)
+}
+
+// appendHex appends bytea's hex form, its backslash escaped for COPY:
+// \\x0001ff.
+func appendHex(b []byte, s string) []byte {
+	b = append(b, '\\', '\\', 'x')
+	for i := 0; i < len(s); i++ {
+		b = append(b, hexDigits[s[i]>>4], hexDigits[s[i]&15])
+	}
+	return b
 }
