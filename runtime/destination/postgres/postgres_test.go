@@ -18,6 +18,8 @@ var ctx = context.Background()
 
 const dataset = "test_dataset"
 
+func pgtestDSN(t *testing.T) string { return pgtest.DSN(t) }
+
 func open(t *testing.T) *DB {
 	t.Helper()
 	db, err := Open(ctx, pgtest.DSN(t), dataset)
