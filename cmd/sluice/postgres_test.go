@@ -279,11 +279,15 @@ func TestRunIntoPostgresMatchesSQLite(t *testing.T) {
 			}
 			// the state goes to _dlt_pipeline_state and comes back: a second
 			// run from a fresh pipelines folder restores it from the server
-			code, stdout, stderr = sluice(t, append([]string{"run", path, "--pipelines-dir", t.TempDir(), "--progress", "none"}, tt.flags...)...)
+			// (with every log line and progress, the text summary too)
+			code, stdout, stderr = sluice(t, append([]string{"run", path, "--pipelines-dir", t.TempDir(), "--progress", "log", "--log-level", "debug"}, tt.flags...)...)
 			if code != 0 {
 				t.Fatalf("second run: exit %d: %s", code, stderr)
 			}
 			assertNone(t, "second run output", []string{pgtest.Password}, stdout, stderr)
+			if !strings.Contains(stdout+stderr, "xxxxx@127.0.0.1") && !strings.Contains(stdout+stderr, "postgres") {
+				t.Errorf("the text output does not say where it loaded:\n%s%s", stdout, stderr)
+			}
 			if n := count(t, db, `SELECT count(*) FROM "`+dataset+`"._dlt_loads`); n != 2 {
 				t.Errorf("_dlt_loads has %d rows after two runs", n)
 			}
