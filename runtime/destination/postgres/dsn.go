@@ -22,6 +22,19 @@ var kvPassword = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|
 // shows "password=xxxxx". Text that is neither is printed as "postgres DSN"
 // if it might hold a password.
 func Display(dsn string) string {
+	shown := display(dsn)
+	// whatever the form, the password as libpq would read it never shows
+	if pw := password(dsn); pw != "" {
+		for _, f := range []string{pw, url.QueryEscape(pw), url.PathEscape(pw), url.UserPassword("", pw).String()[1:]} {
+			if f != "" && strings.Contains(shown, f) {
+				shown = strings.ReplaceAll(shown, f, redacted)
+			}
+		}
+	}
+	return shown
+}
+
+func display(dsn string) string {
 	lower := strings.ToLower(dsn)
 	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
 		u, err := url.Parse(dsn)
