@@ -448,9 +448,9 @@ source:
 	}
 }
 
-// TestKilledRunIntoPostgres: a load killed with SIGKILL midway leaves no
-// visible part of it: the server holds exactly what the previous run
-// committed, and the next run goes on from there.
+// TestKilledRunIntoPostgres: a load interrupted (Ctrl-C) or killed with
+// SIGKILL midway leaves no visible part of it: the server holds exactly
+// what the previous run committed, and the next run goes on from there.
 func TestKilledRunIntoPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
@@ -458,42 +458,47 @@ func TestKilledRunIntoPostgres(t *testing.T) {
 	api := demoapi.New(demoapi.Options{Users: 1_000_000, PageSize: 100, Seed: 3, NoGzip: true, Latency: time.Millisecond})
 	srv := httptest.NewServer(api)
 	defer srv.Close()
-	dsn := pgtest.DSN(t)
-	p := usersPipeline(t, "stopped, destination: postgres", srv.URL, "")
-	state := t.TempDir()
-	cmd, sc := startLongRun(t, p, dsn, state)
-	// let it load a few batches into the open transaction first
-	for i := 0; i < 3 && sc.Scan(); i++ {
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	_ = cmd.Wait()
-	db := openPG(t, dsn)
-	// the server ends the killed session's transaction as soon as it sees
-	// the connection close
-	deadline := time.Now().Add(10 * time.Second)
-	for count(t, db, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice' AND datname = current_database()`) > 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	for q, want := range map[string]int64{
-		`SELECT count(*) FROM stopped_dataset.users`:               200,
-		`SELECT count(*) FROM stopped_dataset._dlt_loads`:          1,
-		`SELECT count(*) FROM stopped_dataset._dlt_pipeline_state`: 1,
-	} {
-		if n := count(t, db, q); n != want {
-			t.Errorf("%s = %d; want %d (the first run's)", q, n, want)
-		}
-	}
-	if code, out, errs := sluice(t, "run", p, "--db", dsn, "--pipelines-dir", state, "--limit", "1", "--progress", "none"); code != 0 {
-		t.Fatalf("run after the kill: exit %d\n%s\n%s", code, out, errs)
-	}
-	if n := count(t, db, `SELECT count(*) FROM stopped_dataset.users`); n != 300 {
-		t.Errorf("users has %d rows after the next run, want 300", n)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dsn := pgtest.DSN(t)
+			p := usersPipeline(t, "stopped, destination: postgres", srv.URL, "")
+			state := t.TempDir()
+			cmd, sc := startLongRun(t, p, dsn, state)
+			// let it load a few batches into the open transaction first
+			for i := 0; i < 3 && sc.Scan(); i++ {
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			var rest strings.Builder
+			for sc.Scan() {
+				rest.WriteString(sc.Text() + "\n")
+			}
+			_ = cmd.Wait()
+			assertNone(t, "the stopped run's output", []string{pgtest.Password}, rest.String())
+			db := openPG(t, dsn)
+			// the server ends a killed session's transaction as soon as it
+			// sees the connection close
+			deadline := time.Now().Add(10 * time.Second)
+			for count(t, db, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice' AND datname = current_database()`) > 0 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			for q, want := range map[string]int64{
+				`SELECT count(*) FROM stopped_dataset.users`:               200,
+				`SELECT count(*) FROM stopped_dataset._dlt_loads`:          1,
+				`SELECT count(*) FROM stopped_dataset._dlt_pipeline_state`: 1,
+			} {
+				if n := count(t, db, q); n != want {
+					t.Errorf("%s = %d; want %d (the first run's)", q, n, want)
+				}
+			}
+			if code, out, errs := sluice(t, "run", p, "--db", dsn, "--pipelines-dir", state, "--limit", "1", "--progress", "none"); code != 0 {
+				t.Fatalf("run after the stop: exit %d\n%s\n%s", code, out, errs)
+			}
+			if n := count(t, db, `SELECT count(*) FROM stopped_dataset.users`); n != 300 {
+				t.Errorf("users has %d rows after the next run, want 300", n)
+			}
+		})
 	}
 }
 
