@@ -26,6 +26,7 @@ grep -qx ready "$work/dsns" || { echo "pgserve did not start:"; cat "$work/pgser
 # measure DEST DB: one full load, one line of results
 measure() {
   local dest=$1 db=$2
+  rm -f "$work/url"
   "$bin/sluice-demo-api" --addr 127.0.0.1:0 --print-url --users "$n" --page-size "${BENCH_PAGE_SIZE:-100}" --gzip=false >"$work/url" 2>/dev/null &
   local api=$!
   for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
