@@ -534,3 +534,67 @@ func TestPostgresPasswordNeverPrinted(t *testing.T) {
 		})
 	}
 }
+
+// TestLongNamesIntoPostgres: names longer than PostgreSQL's 63 bytes (a
+// long field, a nested list under a long path) are shortened as dlt's
+// postgres destination shortens them, and a merge into such tables runs
+// twice without duplicating anything.
+func TestLongNamesIntoPostgres(t *testing.T) {
+	long := strings.Repeat("very_long_field_name_", 4) // 84 bytes
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var data []any
+		for id := 1; id <= 5; id++ {
+			data = append(data, map[string]any{"id": id, long: "v", long + "list": []any{map[string]any{long + "x": id}, map[string]any{long + "x": -id}}})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
+	}))
+	defer srv.Close()
+	p := writePipeline(t, fmt.Sprintf(`pipeline: {name: longnames, destination: postgres}
+source:
+  client: {base_url: "%s"}
+  resources:
+    - name: things
+      primary_key: id
+      write_disposition: merge
+      endpoint: {path: things, data_selector: data, paginator: single_page}
+`, srv.URL))
+	dsn := pgtest.DSN(t)
+	for run := 1; run <= 2; run++ {
+		if code, _, stderr := sluice(t, "run", p, "--db", dsn, "--pipelines-dir", t.TempDir(), "--progress", "none"); code != 0 {
+			t.Fatalf("run %d: exit %d: %s", run, code, stderr)
+		}
+	}
+	db := openPG(t, dsn)
+	rs, err := db.Query(`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'longnames_dataset'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var nested string
+	var shortened int
+	for rs.Next() {
+		var tb, c string
+		if err := rs.Scan(&tb, &c); err != nil {
+			t.Fatal(err)
+		}
+		if len(tb) > 63 || len(c) > 63 {
+			t.Errorf("%s.%s is longer than 63 bytes", tb, c)
+		}
+		if strings.HasPrefix(c, "very_long_field_name_") {
+			shortened++
+		}
+		if strings.HasPrefix(tb, "things__") {
+			nested = tb
+		}
+	}
+	if shortened < 2 || nested == "" {
+		t.Fatalf("no shortened column (%d) or no nested table (%q)", shortened, nested)
+	}
+	if n := count(t, db, `SELECT count(*) FROM longnames_dataset.things`); n != 5 {
+		t.Errorf("things has %d rows after two merges, want 5", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM longnames_dataset."`+nested+`"`); n != 10 {
+		t.Errorf("%s has %d rows after two merges, want 10", nested, n)
+	}
+}

@@ -39,6 +39,11 @@ type Type struct {
 	// Display, when set, turns a location into what may be printed (a DSN
 	// without its password). Nil: the location is printed as it is.
 	Display func(location string) string
+	// MaxIdentifierLength is the longest table or column name the
+	// destination keeps (PostgreSQL: 63 bytes); longer names are shortened
+	// with a hash tag as dlt does for that destination. 0: the normalizer's
+	// default (SQLite's, in effect no limit).
+	MaxIdentifierLength int
 	// Open opens (creating if needed) the database that cfg names.
 	Open func(ctx context.Context, cfg Config) (Destination, error)
 }

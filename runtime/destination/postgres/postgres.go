@@ -77,6 +77,10 @@ import (
 // Name is the destination type name of PostgreSQL.
 const Name = "postgres"
 
+// maxIdentifierLength is PostgreSQL's limit on identifiers, as dlt's
+// postgres destination declares it (max_identifier_length = 63).
+const maxIdentifierLength = 63
+
 // stagingPrefix names the TEMP copies of tables that collect rows to merge.
 const stagingPrefix = "_sluice_staging_"
 
@@ -96,6 +100,9 @@ func Register(r *destination.Registry) {
 		URL:     true,
 		Field:   "credentials",
 		Display: Display,
+		// PostgreSQL cuts longer names to 63 bytes (NAMEDATALEN - 1);
+		// dlt's postgres destination shortens them to 63 with a hash tag
+		MaxIdentifierLength: maxIdentifierLength,
 		Open: func(ctx context.Context, cfg destination.Config) (destination.Destination, error) {
 			return Open(ctx, cfg.Path, cfg.Dataset)
 		},

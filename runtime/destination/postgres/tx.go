@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -41,7 +42,20 @@ func (t *Tx) check() error {
 
 // mainTarget is a table of the dataset; stagingTarget its staging copy.
 func (t *Tx) mainTarget(table string) target { return target{t.db.dataset, table} }
-func stagingTarget(table string) target      { return target{"pg_temp", stagingPrefix + table} }
+func stagingTarget(table string) target      { return target{"pg_temp", stagingTable(table)} }
+
+// stagingTable names the staging copy of table, within PostgreSQL's 63
+// bytes: a long table name is cut and given a hash of the whole, so that
+// the copies of two long names sharing a prefix stay apart.
+func stagingTable(table string) string {
+	name := stagingPrefix + table
+	if len(name) <= maxIdentifierLength {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(table))
+	return fmt.Sprintf("%s%s_%08x", stagingPrefix, strings.ToValidUTF8(table[:maxIdentifierLength-len(stagingPrefix)-9], ""), h.Sum32())
+}
 
 // mainName is the qualified, quoted name of a table of the dataset.
 func (t *Tx) mainName(table string) string { return t.mainTarget(table).String() }
@@ -230,7 +244,7 @@ func (t *Tx) Stage(ctx context.Context, rows *schema.TableRows) error {
 		st := stagingName(rows.Table)
 		for _, q := range []string{
 			"DROP TABLE IF EXISTS " + st,
-			"CREATE TEMP TABLE " + destination.QuoteIdent(stagingPrefix+rows.Table) + " (LIKE " + t.mainName(rows.Table) + ") ON COMMIT DROP",
+			"CREATE TEMP TABLE " + destination.QuoteIdent(stagingTable(rows.Table)) + " (LIKE " + t.mainName(rows.Table) + ") ON COMMIT DROP",
 			"ALTER TABLE " + st + " ADD COLUMN " + destination.QuoteIdent(seqColumn) + " bigint GENERATED ALWAYS AS IDENTITY",
 		} {
 			if _, err := t.exec(ctx, q); err != nil {
