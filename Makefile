@@ -7,6 +7,7 @@
 #   make test-duckdb  the destination, load, pipeline and command tests again with -tags duckdb
 #   make bench-duckdb  200,000 demo records into DuckDB and into SQLite (records/s, rows/s, peak RSS)
 #   make bench-parquet  200,000 demo records into Parquet files (filesystem) and into SQLite, pure-Go build
+#   make bench-postgres  200,000 demo records into PostgreSQL (a throwaway server it starts) and into SQLite
 #   make bench   Go benchmarks plus a timed load of 10,000 and 200,000 records
 #   make bench-memory  100,000 records at page size 100 and 1,000, 1,000,000 at 1,000
 #                (records/s and peak RSS, docs/performance.md)
@@ -88,6 +89,12 @@ record-examples: build-pure
 bench-parquet: build-pure
 	BENCH_RUNS=3 BENCH_DESTINATION=filesystem SLUICE=sluice-pure ./examples/demo/bench-load.sh $(BIN) 200000
 	BENCH_RUNS=3 BENCH_DESTINATION=sqlite SLUICE=sluice-pure ./examples/demo/bench-load.sh $(BIN) 200000
+# PostgreSQL is in every build, so the pure-Go binary is enough; the server is
+# Debian's postgresql package (apt-get install -y postgresql), started in a
+# temporary folder by internal/pgtest/pgserve.
+.PHONY: bench-postgres
+bench-postgres: build-pure
+	BENCH_RUNS=3 SLUICE=sluice-pure ./examples/demo/bench-postgres.sh $(BIN) 200000
 
 .PHONY: bench-children
 bench-children: build

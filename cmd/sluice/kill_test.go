@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/demoapi"
+	"github.com/sluicehq/sluice/internal/pgtest"
 )
 
 // TestMain lets a test run this package's binary as the real sluice
@@ -25,7 +26,9 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.StopShared() // the PostgreSQL server of postgres_test.go, if started
+	os.Exit(code)
 }
 
 // TestKilledRunLeavesDatabaseAsBefore kills sluice with SIGKILL in the

@@ -47,6 +47,11 @@ type Type struct {
 	// ("append", "replace", "skip"); nil means every one. The engine
 	// refuses a resource with another one before extracting anything.
 	Dispositions []string
+	// MaxIdentifierLength is the longest table or column name the
+	// destination keeps (PostgreSQL: 63 bytes); longer names are shortened
+	// with a hash tag as dlt does for that destination. 0: the normalizer's
+	// default (SQLite's, in effect no limit).
+	MaxIdentifierLength int
 	// Open opens (creating if needed) the database that cfg names.
 	Open func(ctx context.Context, cfg Config) (Destination, error)
 }

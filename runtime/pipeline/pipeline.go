@@ -209,6 +209,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	destType, _ := o.Destinations.Lookup(set.Destination)
 	shown := o.Destinations.Display(set.Destination, dbPath)
 	dest, err := o.Destinations.Open(ctx, set.Destination, destination.Config{Path: dbPath, Dataset: set.Dataset, Format: set.Format})
 	if err != nil {
@@ -264,7 +265,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	}
 	stopProgress := startProgress(o.Progress, o.ProgressInterval, start, counters)
 
-	records, err := runStages(ctx, ex, prepared, loaded, counters, sch, loadID, loader, set.Destination)
+	records, err := runStages(ctx, ex, prepared, loaded, counters, sch, loadID, loader, set.Destination, destType.MaxIdentifierLength)
 	stopProgress()
 	if err != nil {
 		return nil, err
@@ -357,7 +358,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 // runStages runs fetch, normalize and load concurrently and returns the
 // number of records extracted.
 func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.Resource, loaded map[string]bool, counters []*counter,
-	sch *schema.Schema, loadID string, loader *load.Loader, dest string) (int64, error) {
+	sch *schema.Schema, loadID string, loader *load.Loader, dest string, maxIdent int) (int64, error) {
 	// What is in flight between the fetchers and the writer is bounded by
 	// the size of the response bodies (budget.go), not by a count of pages:
 	// a page holds its body's weight until the writer has written its rows.
@@ -425,7 +426,7 @@ func runStages(ctx context.Context, ex *extract.Extractor, resources []*extract.
 	for _, r := range resources {
 		hints[r.Config.Name] = tableHints(r.Config)
 	}
-	norm := normalize.New(sch, normalize.Options{LoadID: loadID})
+	norm := normalize.New(sch, normalize.Options{LoadID: loadID, MaxIdentifierLength: maxIdent})
 	var records atomic.Int64
 	g.Go(func() error {
 		defer close(batches)
