@@ -355,3 +355,16 @@ source:
 		t.Errorf("a warning for an opted-in origin:\n%s", stderr)
 	}
 }
+
+// TestUnsetSecretNamed: a secret field (bearer's token) whose ${…} is not
+// set is a problem that names the variable: its unresolved text is not a
+// secret to mask.
+func TestUnsetSecretNamed(t *testing.T) {
+	t.Setenv("SLUICE_TEST_UNSET_TOKEN", "")
+	os.Unsetenv("SLUICE_TEST_UNSET_TOKEN")
+	path := writePipeline(t, "pipeline: {name: s}\nsource:\n  client:\n    base_url: \"https://x.test/\"\n    auth: {type: bearer, token: \"${SLUICE_TEST_UNSET_TOKEN}\"}\n  resources: [a]\n")
+	code, _, stderr := sluice(t, "validate", path)
+	if code != 2 || !strings.Contains(stderr, "missing value for ${SLUICE_TEST_UNSET_TOKEN}") {
+		t.Errorf("validate: exit %d, stderr:\n%s", code, stderr)
+	}
+}

@@ -121,7 +121,12 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 		switch v := pl.Args[f].(type) {
 		case nil:
 		case string:
-			p.addSecret(v)
+			// Still "${NAME}": the reference was not resolved (its problem
+			// is reported) and the text is the variable's name, which the
+			// problem must show, not a secret.
+			if !strings.Contains(v, "${") {
+				p.addSecret(v)
+			}
 		case map[string]any, []any:
 		default:
 			// a mistyped secret (token: 12345678) is still a secret: the
