@@ -54,6 +54,14 @@ func TestBrowseDuckDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
+	// Opened read-only: a write fails, the run's tables stay as they are.
+	if tx, err := d.Begin(ctx); err == nil {
+		err = tx.Exec(ctx, `DELETE FROM "users"`)
+		_ = tx.Rollback()
+		if err == nil {
+			t.Error("a DELETE through the read-only DuckDB succeeded")
+		}
+	}
 	b := New(d)
 
 	tables, err := b.Tables(ctx)

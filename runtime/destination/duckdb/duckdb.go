@@ -88,6 +88,9 @@ func Register(r *destination.Registry) {
 		Name: Name,
 		Ext:  ".duckdb",
 		Open: func(_ context.Context, cfg destination.Config) (destination.Destination, error) {
+			if cfg.ReadOnly {
+				return OpenReadOnly(cfg.Path, cfg.Dataset)
+			}
 			return Open(cfg.Path, cfg.Dataset)
 		},
 	})
@@ -114,7 +117,20 @@ var (
 
 // Open opens (creating if needed) the DuckDB database at path and the
 // schema dataset in it.
-func Open(path, dataset string) (*DB, error) {
+func Open(path, dataset string) (*DB, error) { return open(path, dataset, false) }
+
+// OpenReadOnly opens the existing DuckDB database at path for reading only
+// (DuckDB's access_mode READ_ONLY: nothing, not even the schema, is
+// created, and any write fails), for looking at a load (sluice ui,
+// sluice pipeline info).
+func OpenReadOnly(path, dataset string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("duckdb: %w", err)
+	}
+	return open(path, dataset, true)
+}
+
+func open(path, dataset string, readOnly bool) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -129,19 +145,25 @@ func Open(path, dataset string) (*DB, error) {
 	if limit == "" {
 		limit = DefaultMemoryLimit
 	}
+	setup := []string{
+		"SET memory_limit = " + quoteString(limit),
+		"CREATE SCHEMA IF NOT EXISTS " + destination.QuoteIdent(dataset),
+		"SET schema = " + quoteString(dataset),
+	}
+	dsn := abs
+	if readOnly {
+		setup = append(setup[:1], setup[2:]...)
+		dsn += "?access_mode=READ_ONLY"
+	}
 	init := func(ex driver.ExecerContext) error {
-		for _, q := range []string{
-			"SET memory_limit = " + quoteString(limit),
-			"CREATE SCHEMA IF NOT EXISTS " + destination.QuoteIdent(dataset),
-			"SET schema = " + quoteString(dataset),
-		} {
+		for _, q := range setup {
 			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	conn, err := duckdbdrv.NewConnector(abs, init)
+	conn, err := duckdbdrv.NewConnector(dsn, init)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: opening %s: %w", abs, err)
 	}
