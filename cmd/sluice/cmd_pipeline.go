@@ -177,7 +177,7 @@ func findPipeline(name string, fl *pipelineFlags) (*pipelineTarget, error) {
 	t.destTyp = firstNonEmpty(fl.destination, t.destTyp, "sqlite")
 	t.dataset = firstNonEmpty(fl.dataset, t.dataset, name+"_dataset")
 	if t.dbPath == "" && t.local != nil {
-		return nil, &pipeline.UsageError{Msg: fmt.Sprintf("the state folder of pipeline %s (%s) does not say where its data is (a run of an older sluice, or none has loaded yet): give --db", name, t.dir.Path)}
+		return nil, &pipeline.UsageError{Msg: fmt.Sprintf("the state folder of pipeline %s (%s) does not say where its data is (none has loaded yet, a run of an older sluice, or a destination whose location carries a password, such as a postgres DSN, which is never kept): give --db", name, t.dir.Path)}
 	}
 	return t, nil
 }
