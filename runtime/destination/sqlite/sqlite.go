@@ -93,29 +93,14 @@ var (
 
 // Open opens (creating if needed) the SQLite database at path.
 func Open(path string) (*DB, error) {
-	abs, err := filepath.Abs(path)
+	abs, err := absPath(path)
 	if err != nil {
 		return nil, err
-	}
-	if strings.ContainsAny(abs, "?#") {
-		return nil, fmt.Errorf("sqlite: the database path %q contains ? or #", abs)
 	}
 	dsn := abs + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 		// A 2 MiB page cache: 16 MiB cost ~27 MB of RSS (docs/performance.md).
 		"&_pragma=cache_size(-2048)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, err)
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
-	if err := db.Ping(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, err)
-	}
-	return &DB{db: db, path: abs, open: true}, nil
+	return openDSN(abs, dsn, "")
 }
 
 // OpenReadOnly opens the existing SQLite database at path for reading
@@ -123,20 +108,37 @@ func Open(path string) (*DB, error) {
 // query_only set, so no statement can change it, and a missing file is an
 // error rather than a new empty database. Begin fails on it.
 func OpenReadOnly(path string) (*DB, error) {
-	abs, err := filepath.Abs(path)
+	abs, err := absPath(path)
 	if err != nil {
 		return nil, err
-	}
-	if strings.ContainsAny(abs, "?#") {
-		return nil, fmt.Errorf("sqlite: the database path %q contains ? or #", abs)
 	}
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s read-only: %w", abs, err)
 	}
 	u := url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)&_pragma=cache_size(-2048)"}
-	db, err := sql.Open("sqlite", u.String())
+	return openDSN(abs, u.String(), " read-only")
+}
+
+// absPath is path made absolute, refused when it holds characters the
+// driver's DSN would read as a query.
+func absPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: opening %s read-only: %w", abs, err)
+		return "", err
+	}
+	if strings.ContainsAny(abs, "?#") {
+		return "", fmt.Errorf("sqlite: the database path %q contains ? or #", abs)
+	}
+	return abs, nil
+}
+
+// openDSN opens the database file abs through dsn on one connection (the
+// run's transaction is the only user) and checks that it opens; how is
+// said in errors (" read-only" or "").
+func openDSN(abs, dsn, how string) (*DB, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: opening %s%s: %w", abs, how, err)
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
@@ -144,7 +146,7 @@ func OpenReadOnly(path string) (*DB, error) {
 	db.SetConnMaxIdleTime(0)
 	if err := db.Ping(); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: opening %s read-only: %w", abs, err)
+		return nil, fmt.Errorf("sqlite: opening %s%s: %w", abs, how, err)
 	}
 	return &DB{db: db, path: abs, open: true}, nil
 }
