@@ -189,6 +189,11 @@ func openDest(cmd *cobra.Command, t *pipelineTarget) (destination.Destination, e
 		return nil, nil
 	}
 	reg := destinations()
+	if ty, ok := reg.Lookup(t.destTyp); ok {
+		if err := queryable(ty); err != nil {
+			return nil, err
+		}
+	}
 	if ty, ok := reg.Lookup(t.destTyp); !ok || !ty.URL {
 		if _, err := os.Stat(t.dbPath); errors.Is(err, os.ErrNotExist) {
 			return nil, nil

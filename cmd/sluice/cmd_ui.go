@@ -183,6 +183,9 @@ func isPipelineFile(path string) bool {
 // file must exist: sluice ui never creates one.
 func openReadOnly(ctx context.Context, reg *destination.Registry, tg uiTarget) (destination.Destination, error) {
 	t, _ := reg.Lookup(tg.typ)
+	if err := queryable(t); err != nil {
+		return nil, err
+	}
 	loc := tg.location
 	if !t.URL {
 		abs, err := filepath.Abs(loc)
@@ -205,6 +208,15 @@ func openReadOnly(ctx context.Context, reg *destination.Registry, tg uiTarget) (
 		return nil, fmt.Errorf("opening %s read-only: %w", reg.Display(tg.typ, loc), err)
 	}
 	return d, nil
+}
+
+// queryable refuses a destination type that runs no queries (filesystem),
+// saying how to look at it instead.
+func queryable(t destination.Type) error {
+	if t.NoQuery {
+		return &pipeline.UsageError{Msg: fmt.Sprintf("destination %s runs no queries, so sluice cannot look into it; read its Parquet files with DuckDB: duckdb -c \"SELECT * FROM read_parquet('<bucket>/<dataset>/<table>/*.parquet', union_by_name = true)\"", t.Name)}
+	}
+	return nil
 }
 
 // loopbackAddr reports whether addr's host is a loopback address or

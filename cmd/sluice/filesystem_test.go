@@ -322,3 +322,25 @@ source:
 		t.Errorf("users: %d rows after two incremental runs, want 120 (the second run restores the state from the lake)", n)
 	}
 }
+
+// TestLakeNotQueried: sluice ui and sluice pipeline info look into a
+// database with queries; a lake runs none, and both say so, pointing at
+// read_parquet, instead of failing on their first page.
+func TestLakeNotQueried(t *testing.T) {
+	srv := httptest.NewServer(demoapi.New(demoapi.Options{Users: 20, PageSize: 10, Seed: 1, NoGzip: true}))
+	defer srv.Close()
+	p := lakePipeline(t, "looked_at", srv.URL, "append")
+	bucket, state := t.TempDir(), t.TempDir()
+	if code, out, errs := sluice(t, "run", p, "--db", "file://"+bucket, "--pipelines-dir", state); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, args := range [][]string{
+		{"ui", "--db", "file://" + bucket, "--destination", "filesystem", "--dataset", "lake", "--addr", "127.0.0.1:0"},
+		{"pipeline", "looked_at", "info", "--pipelines-dir", state},
+	} {
+		code, _, stderr := sluice(t, args...)
+		if code != 2 || !strings.Contains(stderr, "destination filesystem runs no queries") || !strings.Contains(stderr, "read_parquet(") {
+			t.Errorf("%v: exit %d, stderr:\n%s", args[0], code, stderr)
+		}
+	}
+}

@@ -52,6 +52,11 @@ type Type struct {
 	// with a hash tag as dlt does for that destination. 0: the normalizer's
 	// default (SQLite's, in effect no limit).
 	MaxIdentifierLength int
+	// NoQuery is set for a type that runs no SQL of its own (filesystem:
+	// files, answering only the loader's reads of the `_dlt_*` tables), so
+	// the tools that query a destination (sluice ui, sluice pipeline info)
+	// refuse it plainly instead of failing on their first query.
+	NoQuery bool
 	// Open opens (creating if needed) the database that cfg names.
 	Open func(ctx context.Context, cfg Config) (Destination, error)
 }

@@ -99,6 +99,7 @@ func Register(r *destination.Registry) {
 		URL:          true,
 		Field:        "bucket_url",
 		Dispositions: []string{schema.Append, schema.Replace, schema.Skip},
+		NoQuery:      true,
 		Open: func(ctx context.Context, cfg destination.Config) (destination.Destination, error) {
 			return Open(ctx, cfg)
 		},
