@@ -40,7 +40,7 @@ func pipelineInfo(cmd *cobra.Command, t *pipelineTarget, fl *pipelineFlags, stdo
 		if err != nil {
 			return err
 		}
-		if rep.Loads, err = inspect.Loads(ctx, dest, sch, fl.loads); err != nil {
+		if rep.Loads, err = inspect.Loads(ctx, dest, fl.loads); err != nil {
 			return err
 		}
 		if rep.Tables, err = inspect.Tables(ctx, dest, sch); err != nil {

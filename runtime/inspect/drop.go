@@ -65,7 +65,7 @@ func Drop(ctx context.Context, dest destination.Destination, o DropOptions) (*Dr
 	if err != nil {
 		return nil, err
 	}
-	loads, err := Loads(ctx, dest, nil, 1)
+	last, err := lastLoadID(ctx, dest)
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +102,6 @@ func Drop(ctx context.Context, dest destination.Destination, o DropOptions) (*Dr
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now
-	}
-	var last string
-	if len(loads) > 0 {
-		last = loads[0].LoadID
 	}
 	loadID := nextLoadID(now(), last)
 
@@ -271,4 +267,17 @@ type UnknownResourceError struct {
 
 func (e *UnknownResourceError) Error() string {
 	return fmt.Sprintf("--resources: pipeline has no state or table of a resource %q (it has: %s)", e.Name, strings.Join(e.Known, ", "))
+}
+
+// lastLoadID is the newest load id in `_dlt_loads`, "" when there is none.
+func lastLoadID(ctx context.Context, r destination.Reader) (string, error) {
+	ok, err := r.TableExists(ctx, schema.LoadsTableName)
+	if err != nil || !ok {
+		return "", err
+	}
+	var last string
+	err = r.Query(ctx, `SELECT "load_id" FROM "_dlt_loads" ORDER BY "load_id" DESC LIMIT 1`, nil, func(scan func(...any) error) error {
+		return scan(&last)
+	})
+	return last, err
 }

@@ -64,15 +64,15 @@ func TestLoadsTablesRows(t *testing.T) {
 	if err != nil || sch == nil {
 		t.Fatalf("schema: %v %v", sch, err)
 	}
-	loads, err := inspect.Loads(ctx, d, sch, 0)
+	loads, err := inspect.Loads(ctx, d, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(loads) != 2 || loads[0].Rows["users"] != 2 || loads[1].Rows["users"] != 3 || loads[0].Rows["users__tags"] != 2 || loads[0].Status != 0 || loads[0].InsertedAt == "" {
 		t.Errorf("loads: %+v", loads)
 	}
-	if one, _ := inspect.Loads(ctx, d, nil, 1); len(one) != 1 || one[0].LoadID != loads[0].LoadID || len(one[0].Rows) != 0 {
-		t.Errorf("the newest load without counts: %+v", one)
+	if one, _ := inspect.Loads(ctx, d, 1); len(one) != 1 || one[0].LoadID != loads[0].LoadID || one[0].Rows["users"] != 2 {
+		t.Errorf("the newest load: %+v", one)
 	}
 	tables, err := inspect.Tables(ctx, d, sch)
 	if err != nil {
@@ -80,19 +80,6 @@ func TestLoadsTablesRows(t *testing.T) {
 	}
 	if len(tables) != 2 || tables[0].Name != "users" || tables[0].Rows != 5 || tables[1].Parent != "users" || tables[1].Rows != 5 {
 		t.Errorf("tables: %+v", tables)
-	}
-	cols, rows, err := inspect.Rows(ctx, d, sch, "users", 2, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 2 || len(cols) != len(rows[0]) || cols[0] != "id" || fmt.Sprint(rows[0][0]) != "2" || rows[0][1] != "u2" {
-		t.Errorf("rows: %v %v", cols, rows)
-	}
-	if _, _, err := inspect.Rows(ctx, d, sch, `users"; DROP TABLE users; --`, 1, 0); err == nil {
-		t.Error("a table the schema does not know was read")
-	}
-	if _, _, err := inspect.Rows(ctx, d, sch, "_dlt_loads", 1, 0); err == nil {
-		t.Error("a system table was read as data")
 	}
 }
 
@@ -115,7 +102,7 @@ func TestDropInOneTransaction(t *testing.T) {
 	if sch.Table("users") != nil {
 		t.Error("the stored schema still has users")
 	}
-	loads, _ := inspect.Loads(ctx, d, sch, 0)
+	loads, _ := inspect.Loads(ctx, d, 0)
 	if len(loads) != 2 || loads[0].LoadID != res.LoadID {
 		t.Errorf("the drop is not the newest load: %+v", loads)
 	}
