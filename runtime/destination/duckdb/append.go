@@ -63,7 +63,7 @@ func (t *Tx) table(ctx context.Context, g target) (*table, error) {
 		return tb, nil
 	}
 	var tb *table
-	err := query_(ctx, t.conn,
+	err := destination.QuerySQL(ctx, t.conn,
 		`SELECT column_name, data_type, coalesce(numeric_precision, 0), coalesce(numeric_scale, 0) FROM duckdb_columns()
 WHERE database_name = ? AND schema_name = ? AND table_name = ? ORDER BY column_index`,
 		[]any{g.catalog, g.schema, g.name}, func(scan func(...any) error) error {

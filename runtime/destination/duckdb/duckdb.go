@@ -214,34 +214,15 @@ func (d *DB) Query(ctx context.Context, query string, args []any, row func(scan 
 	if d.inTx.Load() {
 		return errInTx
 	}
-	return query_(ctx, d.db, query, args, row)
+	return destination.QuerySQL(ctx, d.db, query, args, row)
 }
 
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func tableExists(ctx context.Context, q queryer, catalog, schemaName, table string) (bool, error) {
+func tableExists(ctx context.Context, q destination.SQLQueryer, catalog, schemaName, table string) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx,
 		"SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ?",
 		catalog, schemaName, table).Scan(&n)
 	return n > 0, err
-}
-
-func query_(ctx context.Context, q queryer, query string, args []any, row func(scan func(dest ...any) error) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // Begin implements destination.Destination: it takes the one connection
@@ -307,7 +288,7 @@ func (t *Tx) Query(ctx context.Context, query string, args []any, row func(scan 
 	if err := t.flush(); err != nil {
 		return err
 	}
-	return query_(ctx, t.conn, query, args, row)
+	return destination.QuerySQL(ctx, t.conn, query, args, row)
 }
 
 // Exec implements destination.Tx.

@@ -182,33 +182,14 @@ func (d *DB) Query(ctx context.Context, query string, args []any, row func(scan 
 	if d.inTx.Load() {
 		return errInTx
 	}
-	return query_(ctx, d.db, query, args, row)
+	return destination.QuerySQL(ctx, d.db, query, args, row)
 }
 
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func tableExists(ctx context.Context, q queryer, schemaName, table string) (bool, error) {
+func tableExists(ctx context.Context, q destination.SQLQueryer, schemaName, table string) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx,
 		"SELECT count(*) FROM "+schemaName+".sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&n)
 	return n > 0, err
-}
-
-func query_(ctx context.Context, q queryer, query string, args []any, row func(scan func(dest ...any) error) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // Begin implements destination.Destination: it takes the one connection and
@@ -271,7 +252,7 @@ func (t *Tx) Query(ctx context.Context, query string, args []any, row func(scan 
 	if err := t.check(); err != nil {
 		return err
 	}
-	return query_(ctx, t.conn, query, args, row)
+	return destination.QuerySQL(ctx, t.conn, query, args, row)
 }
 
 // Exec implements destination.Tx.
@@ -394,7 +375,7 @@ func stagingName(table string) string { return "temp." + destination.QuoteIdent(
 // tableColumns returns the columns of a table ("main" or "temp" schema).
 func (t *Tx) tableColumns(ctx context.Context, schemaName, table string) ([]string, error) {
 	var cols []string
-	err := query_(ctx, t.conn, "SELECT name FROM pragma_table_info(?, ?)", []any{table, schemaName},
+	err := destination.QuerySQL(ctx, t.conn, "SELECT name FROM pragma_table_info(?, ?)", []any{table, schemaName},
 		func(scan func(...any) error) error {
 			var name string
 			if err := scan(&name); err != nil {
