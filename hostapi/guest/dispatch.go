@@ -220,23 +220,35 @@ func encodeField(name string, v any, at int) []byte {
 	return append(b, '}')
 }
 
-func handlePaginate(in []byte) (out []byte) {
-	at := -1
-	defer guard(&at, &out)
-	if hooks.pagNext == nil {
-		return errorEnvelope(errors.New("this module registers no paginator (guest.Paginator)"), -1)
+// envelope decodes a hook's JSON input envelope, or returns the error
+// envelope to answer with: the module registers no such hook (registered
+// false: hook names it and how to register it), or the input is not JSON.
+func envelope(in []byte, registered bool, hook, what string) (map[string]any, []byte) {
+	if !registered {
+		return nil, errorEnvelope(errors.New("this module registers no "+hook), -1)
 	}
 	v, err := Decode(in)
 	if err != nil {
-		return errorEnvelope(fmt.Errorf("paginate input: %w", err), -1)
+		return nil, errorEnvelope(fmt.Errorf("%s input: %w", what, err), -1)
 	}
 	env, _ := v.(map[string]any)
+	return env, nil
+}
+
+func handlePaginate(in []byte) (out []byte) {
+	at := -1
+	defer guard(&at, &out)
+	env, fail := envelope(in, hooks.pagNext != nil, "paginator (guest.Paginator)", "paginate")
+	if fail != nil {
+		return fail
+	}
 	req := toRequest(env["request"])
 	state, _ := env["state"].(map[string]any)
 	if state == nil {
 		state = map[string]any{}
 	}
 	var p *Patch
+	var err error
 	field := "request"
 	switch env["phase"] {
 	case "init":
@@ -284,14 +296,10 @@ func (p *Patch) value() map[string]any {
 func handleAuth(in []byte) (out []byte) {
 	at := -1
 	defer guard(&at, &out)
-	if hooks.authFn == nil {
-		return errorEnvelope(errors.New("this module registers no auth (guest.Auth)"), -1)
+	env, fail := envelope(in, hooks.authFn != nil, "auth (guest.Auth)", "auth")
+	if fail != nil {
+		return fail
 	}
-	v, err := Decode(in)
-	if err != nil {
-		return errorEnvelope(fmt.Errorf("auth input: %w", err), -1)
-	}
-	env, _ := v.(map[string]any)
 	ch, err := hooks.authFn(toRequest(env["request"]))
 	if err != nil {
 		return errorEnvelope(err, -1)
@@ -310,14 +318,10 @@ func handleAuth(in []byte) (out []byte) {
 func handleResponse(in []byte) (out []byte) {
 	at := -1
 	defer guard(&at, &out)
-	if hooks.responseFn == nil {
-		return errorEnvelope(errors.New("this module registers no response action (guest.ResponseAction)"), -1)
+	env, fail := envelope(in, hooks.responseFn != nil, "response action (guest.ResponseAction)", "response")
+	if fail != nil {
+		return fail
 	}
-	v, err := Decode(in)
-	if err != nil {
-		return errorEnvelope(fmt.Errorf("response input: %w", err), -1)
-	}
-	env, _ := v.(map[string]any)
 	a, err := hooks.responseFn(toResponse(env["response"]))
 	if err != nil {
 		return errorEnvelope(err, -1)
@@ -332,14 +336,10 @@ func handleResponse(in []byte) (out []byte) {
 func handleConvert(in []byte) (out []byte) {
 	at := -1
 	defer guard(&at, &out)
-	if hooks.convertFn == nil {
-		return errorEnvelope(errors.New("this module registers no convert (guest.Convert)"), -1)
+	env, fail := envelope(in, hooks.convertFn != nil, "convert (guest.Convert)", "convert")
+	if fail != nil {
+		return fail
 	}
-	v, err := Decode(in)
-	if err != nil {
-		return errorEnvelope(fmt.Errorf("convert input: %w", err), -1)
-	}
-	env, _ := v.(map[string]any)
 	r, err := hooks.convertFn(env["value"])
 	if err != nil {
 		return errorEnvelope(err, -1)
