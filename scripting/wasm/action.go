@@ -16,17 +16,7 @@ var ActionSpec = extension.Spec{
 
 // ParseAction checks a wasm response action.
 func ParseAction(args *extension.Args) (extension.Builder[extension.ResponseAction], error) {
-	h := parseHook(args, "response")
-	if err := args.Err(); err != nil {
-		return nil, err
-	}
-	return extension.BuilderFunc[extension.ResponseAction](func(ctx context.Context, env *extension.Env) (extension.ResponseAction, error) {
-		p, err := h.build(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		return &Action{pool: p}, nil
-	}), nil
+	return parseBuilder(args, "response", func(h hookArgs, p *pool) extension.ResponseAction { return &Action{pool: p} })
 }
 
 // Action is a built wasm response action; it is safe for concurrent use.

@@ -18,17 +18,7 @@ var AuthSpec = extension.Spec{
 
 // ParseAuth checks a wasm auth.
 func ParseAuth(args *extension.Args) (extension.Builder[extension.Authenticator], error) {
-	h := parseHook(args, "auth")
-	if err := args.Err(); err != nil {
-		return nil, err
-	}
-	return extension.BuilderFunc[extension.Authenticator](func(ctx context.Context, env *extension.Env) (extension.Authenticator, error) {
-		p, err := h.build(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		return &Auth{pool: p, secrets: secrets(h.config)}, nil
-	}), nil
+	return parseBuilder(args, "auth", func(h hookArgs, p *pool) extension.Authenticator { return &Auth{pool: p, secrets: secrets(h.config)} })
 }
 
 // Auth is a built wasm auth; it is safe for concurrent use.

@@ -16,17 +16,7 @@ var ConvertSpec = extension.Spec{
 
 // ParseConvert checks a wasm convert.
 func ParseConvert(args *extension.Args) (extension.Builder[extension.Converter], error) {
-	h := parseHook(args, "convert")
-	if err := args.Err(); err != nil {
-		return nil, err
-	}
-	return extension.BuilderFunc[extension.Converter](func(ctx context.Context, env *extension.Env) (extension.Converter, error) {
-		p, err := h.build(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		return &Convert{pool: p}, nil
-	}), nil
+	return parseBuilder(args, "convert", func(h hookArgs, p *pool) extension.Converter { return &Convert{pool: p} })
 }
 
 // Convert is a built wasm convert; it is safe for concurrent use.

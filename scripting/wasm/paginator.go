@@ -16,17 +16,7 @@ var PaginatorSpec = extension.Spec{
 
 // ParsePaginator checks a wasm paginator.
 func ParsePaginator(args *extension.Args) (extension.Builder[extension.PaginatorFactory], error) {
-	h := parseHook(args, "paginator")
-	if err := args.Err(); err != nil {
-		return nil, err
-	}
-	return extension.BuilderFunc[extension.PaginatorFactory](func(ctx context.Context, env *extension.Env) (extension.PaginatorFactory, error) {
-		p, err := h.build(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		return &PaginatorFactory{pool: p}, nil
-	}), nil
+	return parseBuilder(args, "paginator", func(h hookArgs, p *pool) extension.PaginatorFactory { return &PaginatorFactory{pool: p} })
 }
 
 // PaginatorFactory is a built wasm paginator. Its chains share the pool:

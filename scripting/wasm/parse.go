@@ -42,6 +42,24 @@ type hookArgs struct {
 // can be found: that it exists, speaks ABI 1 and describes the hook. A
 // relative path with no dir that is not found from the current folder is
 // left to Build, which resolves it against the pipeline's folder.
+// parseBuilder parses a hook's arguments and returns the builder that
+// starts its instance pool and wraps it as the extension point's value:
+// what every wasm extension point's Parse does.
+func parseBuilder[T any](args *extension.Args, hook string, wrap func(h hookArgs, p *pool) T) (extension.Builder[T], error) {
+	h := parseHook(args, hook)
+	if err := args.Err(); err != nil {
+		return nil, err
+	}
+	return extension.BuilderFunc[T](func(ctx context.Context, env *extension.Env) (T, error) {
+		p, err := h.build(ctx, env)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return wrap(h, p), nil
+	}), nil
+}
+
 func parseHook(args *extension.Args, hook string) hookArgs {
 	h := hookArgs{hook: hook}
 	h.module = args.String(extension.HookModule, "")

@@ -31,17 +31,7 @@ func ParseStep(args *extension.Args) (extension.Builder[extension.Step], error) 
 		args.Fail(extension.HookKind, "must be filter, map or flat_map, got %q", kind)
 		kind = ""
 	}
-	h := parseHook(args, kind)
-	if err := args.Err(); err != nil {
-		return nil, err
-	}
-	return extension.BuilderFunc[extension.Step](func(ctx context.Context, env *extension.Env) (extension.Step, error) {
-		p, err := h.build(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		return &Step{kind: kind, pool: p}, nil
-	}), nil
+	return parseBuilder(args, kind, func(_ hookArgs, p *pool) extension.Step { return &Step{kind: kind, pool: p} })
 }
 
 // Step is a built wasm processing step: one call per page on an instance
