@@ -117,14 +117,18 @@ func (p *parser) checkPlugin(kind string, pl *Plugin, n, typeNode *yaml.Node) {
 		_, err = reg.Auths.Parse(pl.Type, pl.Args)
 		spec, _ = reg.Auths.Spec(pl.Type)
 	}
+	var args *object
+	if n.Kind == yaml.MappingNode {
+		args = newObject(n, pl.Path)
+	}
 	for _, f := range spec.SecretFields() {
 		switch v := pl.Args[f].(type) {
 		case nil:
 		case string:
-			// Still "${NAME}": the reference was not resolved (its problem
-			// is reported) and the text is the variable's name, which the
-			// problem must show, not a secret.
-			if !strings.Contains(v, "${") {
+			// A ${NAME} that could not be resolved (its problem is
+			// reported) still reads "${NAME}": the variable's name, which
+			// the problem must show, not a secret.
+			if args == nil || !p.unresolved[args.value[f]] {
 				p.addSecret(v)
 			}
 		case map[string]any, []any:
