@@ -34,6 +34,12 @@ func ParseStep(args *extension.Args) (extension.Builder[extension.Step], error) 
 	return parseBuilder(args, kind, func(_ hookArgs, p *pool) extension.Step { return &Step{kind: kind, pool: p} })
 }
 
+// The ABI's tags of a step page and of its result, by step kind.
+var (
+	pageTags   = map[string]byte{extension.StepMap: 'm', extension.StepFilter: 'f', extension.StepFlatMap: 'l'}
+	resultTags = map[string]byte{extension.StepMap: 'r', extension.StepFilter: 'k', extension.StepFlatMap: 'l'}
+)
+
 // Step is a built wasm processing step: one call per page on an instance
 // of its own. It is safe for concurrent use.
 type Step struct {
@@ -47,8 +53,7 @@ func (s *Step) Apply(ctx context.Context, records []any) ([]any, error) {
 	if len(records) == 0 {
 		return records, nil
 	}
-	tag := map[string]byte{extension.StepMap: 'm', extension.StepFilter: 'f', extension.StepFlatMap: 'l'}[s.kind]
-	in, err := appendBin([]byte{tag}, records, 0)
+	in, err := appendBin([]byte{pageTags[s.kind]}, records, 0)
 	if err != nil {
 		return nil, s.fail(0, fmt.Errorf("the page cannot be handed to the module: %w", err))
 	}
@@ -68,7 +73,7 @@ func (s *Step) Apply(ctx context.Context, records []any) ([]any, error) {
 		}
 		return nil, err
 	}
-	want := map[string]byte{extension.StepMap: 'r', extension.StepFilter: 'k', extension.StepFlatMap: 'l'}[s.kind]
+	want := resultTags[s.kind]
 	if s.kind == extension.StepMap && len(out) > 0 && out[0] == 'p' {
 		recs, at, err := applyRecordOps(out, records)
 		if err != nil {

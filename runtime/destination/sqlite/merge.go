@@ -40,11 +40,11 @@ func (t *Tx) mergeDialect() *sqlmerge.Dialect {
 			if staging {
 				return t.tableColumns(ctx, "temp", stagingPrefix+table)
 			}
-			have, err := t.known(ctx, table)
-			if err != nil || have == nil {
-				return nil, err
+			cols, err := t.tableColumns(ctx, "main", table)
+			if err != nil || len(cols) == 0 {
+				return nil, err // no columns: no such table
 			}
-			return t.tableColumns(ctx, "main", table)
+			return cols, nil
 		},
 		Altered:   func(table string) { delete(t.columns, table) },
 		Staged:    func(table string) bool { return t.staged[table] },
