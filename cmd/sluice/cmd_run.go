@@ -121,6 +121,9 @@ func runPipeline(cmd *cobra.Command, path string, fl *runFlags, stdout io.Writer
 	if fl.limit < 0 {
 		return fail(&pipeline.UsageError{Msg: "--limit must be 0 (no limit) or more"})
 	}
+	if fl.dryRun && (fl.cassette.record != "" || fl.cassette.replay != "") {
+		return fail(&pipeline.UsageError{Msg: "--dry-run sends no request, so there is nothing to --record or --replay: drop one of them"})
+	}
 	f, err := loadFile(path)
 	if err != nil {
 		return fail(err)

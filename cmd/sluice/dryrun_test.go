@@ -108,3 +108,15 @@ source:
 		t.Errorf("a secret in the JSON dry run:\n%s", stdout)
 	}
 }
+
+// TestDryRunWithCassette: a dry run sends nothing, so asking it to record
+// or replay is refused rather than leaving an empty cassette in silence.
+func TestDryRunWithCassette(t *testing.T) {
+	path := writePipeline(t, "pipeline: {name: d}\nsource:\n  client: {base_url: \"https://x.test/\"}\n  resources: [a]\n")
+	for _, flag := range []string{"--record", "--replay"} {
+		code, _, stderr, _ := runHere(t, path, "--dry-run", flag, t.TempDir())
+		if code != 2 || !strings.Contains(stderr, "--dry-run sends no request, so there is nothing to --record or --replay") {
+			t.Errorf("%s: exit %d, stderr:\n%s", flag, code, stderr)
+		}
+	}
+}
