@@ -61,7 +61,7 @@ printed at start, in the URL you open.`,
 	f := cmd.Flags()
 	f.StringVar(&fl.db, "db", "", "the database to look at (default: the pipeline file's, as run finds it)")
 	f.StringVar(&fl.destination, "destination", "", "the destination type of --db or DATABASE (default: the pipeline file's, else from the file's extension: .duckdb is duckdb, anything else sqlite)")
-	f.StringVar(&fl.dataset, "dataset", "", "the dataset (schema) of a DuckDB database (default: the pipeline file's, <pipeline name>_dataset)")
+	f.StringVar(&fl.dataset, "dataset", "", "the dataset (schema) of a DuckDB or PostgreSQL database (default: the pipeline file's, <pipeline name>_dataset)")
 	f.StringVar(&fl.addr, "addr", defaultUIAddr, "host:port to listen on; a non-loopback host requires the token printed at start")
 	return cmd
 }
