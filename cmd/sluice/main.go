@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"github.com/sluicehq/sluice/cmd/sluice/internal/console"
 	"github.com/sluicehq/sluice/runtime/config"
@@ -33,10 +34,42 @@ const (
 
 func main() {
 	tuneGC()
+	stopProfile := startCPUProfile()
 	ctx, stop := signalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	stopProfile()
 	os.Exit(code)
+}
+
+// EnvCPUProfile names the environment variable that makes sluice write a
+// Go CPU profile of the whole command to the file it names (for `go tool
+// pprof`; docs/performance.md). Time spent inside C code (DuckDB) shows as
+// runtime.cgocall under the Go function that called it.
+const EnvCPUProfile = "SLUICE_CPUPROFILE"
+
+// startCPUProfile starts the profile EnvCPUProfile asks for and returns
+// what stops it; a profile that cannot start is reported and skipped.
+func startCPUProfile() func() {
+	path := os.Getenv(EnvCPUProfile)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sluice: %s: %v (no profile written)\n", EnvCPUProfile, err)
+		if f != nil {
+			f.Close()
+		}
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // gcPercent and memoryLimit are the collector settings main applies unless

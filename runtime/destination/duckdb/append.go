@@ -54,6 +54,11 @@ const (
 	kindJSON
 	kindDecimal
 	kindTime
+	kindBigint
+	kindBool
+	kindTimestamp
+	kindDate
+	kindBlob
 )
 
 // table returns the columns of g, nil if it does not exist.
@@ -83,6 +88,16 @@ WHERE database_name = ? AND schema_name = ? AND table_name = ? ORDER BY column_i
 				c.kind = kindDecimal
 			case typ == "TIME":
 				c.kind = kindTime
+			case typ == "BIGINT":
+				c.kind = kindBigint
+			case typ == "BOOLEAN":
+				c.kind = kindBool
+			case typ == "TIMESTAMP WITH TIME ZONE":
+				c.kind = kindTimestamp
+			case typ == "DATE":
+				c.kind = kindDate
+			case typ == "BLOB":
+				c.kind = kindBlob
 			}
 			if tb == nil {
 				tb = &table{index: map[string]int{}}
@@ -111,23 +126,53 @@ func (t *Tx) columnNames(ctx context.Context, g target) ([]string, error) {
 	return names, nil
 }
 
-// flushRows is how many rows (eight DuckDB data chunks) an appender
-// collects before it hands them to the table. DuckDB's appender would otherwise keep up to 204,800 rows of
-// each table in memory outside its memory limit (hundreds of MB for a wide
-// table); handed over, they go to the transaction's storage, which writes
-// full row groups to the file and keeps within the limit. Every flush
-// costs a fixed amount; one chunk at a time was measurably slower and
-// saved little memory.
-const flushRows = 8 * 2048
+// An appender hands the rows it collected to the table (a flush) every
+// flushRows rows (eight DuckDB data chunks) or flushBytes bytes of values,
+// whichever comes first. Until then DuckDB's appender keeps them in memory
+// that its memory_limit counts but cannot evict: a wide table (100
+// columns of text) held 16,384 rows in more than the 32 MB limit and failed
+// with "could not allocate block". Handed over, rows go to the
+// transaction's storage, which writes full row groups to the file and
+// keeps within the limit. Every flush costs a fixed amount; one chunk at a
+// time was measurably slower on the demo's narrow tables.
+const (
+	flushRows  = 8 * 2048
+	flushBytes = 4 << 20
+)
 
-// appender is an open appender of one table.
-type appender struct {
-	a   *duckdbdrv.Appender
-	tbl *table
-	row []driver.Value
-	// pending counts the rows appended since the last flush
-	pending int
+// valueBytes estimates what a normalized value weighs in an appender's
+// memory: its bytes for text and binary, eight otherwise.
+func valueBytes(v any) int {
+	switch x := v.(type) {
+	case string:
+		return 16 + len(x)
+	case []byte:
+		return 16 + len(x)
+	}
+	return 8
 }
+
+// rowAppender is an open appender of one table: the chunk appender
+// (chunk.go), or duckdb-go's Appender for a table with a column type the
+// chunk appender does not write, or when the driver's connection cannot be
+// reached.
+type rowAppender interface {
+	// appendRows adds rows whose value i belongs to table column pos[i]
+	appendRows(rows [][]any, pos []int) error
+	// close writes the rows into the table and releases the appender
+	close() error
+	// discard releases the appender; its rows may be lost
+	discard()
+}
+
+// appenderState is an open appender with the table it writes.
+type appenderState struct {
+	tbl *table
+	a   rowAppender
+}
+
+// useChunks can be switched off by tests to run duckdb-go's Appender.
+var useChunks = true
 
 // append adds rows to g through its appender, opening it if needed.
 func (t *Tx) append(ctx context.Context, g target, rows *schema.TableRows) error {
@@ -144,14 +189,24 @@ func (t *Tx) append(ctx context.Context, g target, rows *schema.TableRows) error
 		if tbl == nil {
 			return fmt.Errorf("table %s does not exist", g.name)
 		}
-		ap = &appender{tbl: tbl, row: make([]driver.Value, len(tbl.cols))}
+		if err := t.sizeMemory(ctx, tbl); err != nil {
+			return err
+		}
+		ap = &appenderState{tbl: tbl}
 		err = t.conn.Raw(func(dc any) error {
+			if raw, ok := rawConnection(dc); ok && useChunks && chunkable(tbl) {
+				a, err := newChunkAppender(raw, g, tbl)
+				ap.a = a
+				return err
+			}
 			c, ok := dc.(driver.Conn)
 			if !ok {
 				return errors.New("the duckdb driver gave no driver connection")
 			}
 			a, err := duckdbdrv.NewAppender(c, g.catalog, g.schema, g.name)
-			ap.a = a
+			if err == nil {
+				ap.a = &driverAppender{a: a, tbl: tbl, row: make([]driver.Value, len(tbl.cols))}
+			}
 			return err
 		})
 		if err != nil {
@@ -167,32 +222,29 @@ func (t *Tx) append(ctx context.Context, g target, rows *schema.TableRows) error
 		}
 		pos[i] = p
 	}
-	return t.conn.Raw(func(any) error {
-		for _, r := range rows.Rows {
-			clear(ap.row)
-			for i, v := range r {
-				if i >= len(pos) || v == nil {
-					continue
-				}
-				c := &ap.tbl.cols[pos[i]]
-				x, err := convert(v, c)
-				if err != nil {
-					return fmt.Errorf("column %s: %w", c.name, err)
-				}
-				ap.row[pos[i]] = x
-			}
-			if err := ap.a.AppendRow(ap.row...); err != nil {
-				return err
-			}
-			if ap.pending++; ap.pending >= flushRows {
-				ap.pending = 0
-				if err := ap.a.Flush(); err != nil {
-					return err
-				}
-			}
-		}
+	return t.conn.Raw(func(any) error { return ap.a.appendRows(rows.Rows, pos) })
+}
+
+// sizeMemory raises DuckDB's memory_limit, unless EnvMemoryLimit fixes it,
+// to what appending to tbl and the tables with open appenders needs (see
+// columnMemoryKB).
+func (t *Tx) sizeMemory(ctx context.Context, tbl *table) error {
+	if t.db.limitMB == 0 {
 		return nil
-	})
+	}
+	cols := len(tbl.cols)
+	for _, ap := range t.appenders {
+		cols += len(ap.tbl.cols)
+	}
+	need := baseMemoryMB + (cols*columnMemoryKB+1023)/1024
+	if need <= t.db.limitMB {
+		return nil
+	}
+	if _, err := t.conn.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dMB'", need)); err != nil {
+		return fmt.Errorf("raising memory_limit to %d MB for %d columns: %w", need, cols, err)
+	}
+	t.db.limitMB = need
+	return nil
 }
 
 // flush closes every open appender, writing its rows into its table.
@@ -203,7 +255,7 @@ func (t *Tx) flush() error {
 	var errs []error
 	_ = t.conn.Raw(func(any) error {
 		for key, ap := range t.appenders {
-			if err := ap.a.Close(); err != nil {
+			if err := ap.a.close(); err != nil {
 				errs = append(errs, fmt.Errorf("duckdb: writing rows into %s: %w", key, err))
 			}
 			delete(t.appenders, key)
@@ -217,12 +269,55 @@ func (t *Tx) flush() error {
 func (t *Tx) discard() {
 	_ = t.conn.Raw(func(any) error {
 		for key, ap := range t.appenders {
-			_ = ap.a.Clear()
-			_ = ap.a.Close()
+			ap.a.discard()
 			delete(t.appenders, key)
 		}
 		return nil
 	})
+}
+
+// driverAppender appends through duckdb-go's Appender, a row at a time.
+type driverAppender struct {
+	a   *duckdbdrv.Appender
+	tbl *table
+	row []driver.Value
+	// pending counts the rows and bytes appended since the last flush
+	pending, pendingBytes int
+}
+
+func (ap *driverAppender) appendRows(rows [][]any, pos []int) error {
+	for _, r := range rows {
+		clear(ap.row)
+		for i, v := range r {
+			if i >= len(pos) || v == nil {
+				continue
+			}
+			c := &ap.tbl.cols[pos[i]]
+			x, err := convert(v, c)
+			if err != nil {
+				return fmt.Errorf("column %s: %w", c.name, err)
+			}
+			ap.row[pos[i]] = x
+			ap.pendingBytes += valueBytes(v)
+		}
+		if err := ap.a.AppendRow(ap.row...); err != nil {
+			return err
+		}
+		if ap.pending++; ap.pending >= flushRows || ap.pendingBytes >= flushBytes {
+			ap.pending, ap.pendingBytes = 0, 0
+			if err := ap.a.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (ap *driverAppender) close() error { return ap.a.Close() }
+
+func (ap *driverAppender) discard() {
+	_ = ap.a.Clear()
+	_ = ap.a.Close()
 }
 
 // convert turns a normalized value (see schema.TableRows) into what the

@@ -70,16 +70,32 @@ const Name = "duckdb"
 const stagingPrefix = "_sluice_staging_"
 
 // EnvMemoryLimit names the environment variable that sets DuckDB's
-// memory_limit (DuckDB's syntax: "64MB", "1GB"); DefaultMemoryLimit when
-// unset. DuckDB writes the row groups of a large load to the file as they
-// fill and evicts them beyond the limit, so the limit bounds the process's
-// memory whatever the size of the load; operators that need more (a large
-// merge) spill to a temporary folder beside the database file.
+// memory_limit (DuckDB's syntax: "64MB", "1GB"), fixed for the run. Unset,
+// the limit starts at DefaultMemoryLimit and grows with the width of the
+// tables being loaded (columnMemory). DuckDB writes the row groups of a
+// large load to the file as they fill and evicts them beyond the limit, so
+// the limit bounds the process's memory whatever the number of rows;
+// operators that need more (a large merge) spill to a temporary folder
+// beside the database file.
 const EnvMemoryLimit = "SLUICE_DUCKDB_MEMORY_LIMIT"
 
-// DefaultMemoryLimit is DuckDB's memory_limit unless EnvMemoryLimit says
-// otherwise.
+// DefaultMemoryLimit is DuckDB's memory_limit at the start of a run unless
+// EnvMemoryLimit says otherwise.
 const DefaultMemoryLimit = "32MB"
+
+// DuckDB pins memory for every column it is appending to (the column's
+// current segment and the appender's buffer), which it cannot evict: at the
+// 32 MB default a 100-column table failed with "could not allocate block"
+// after 18,000 rows, and 300 columns needed more than 128 MB. So without
+// EnvMemoryLimit the limit is raised, when an appender opens, to
+// baseMemoryMB plus columnMemoryKB for each column of the tables being
+// appended to at once (half as much again as the failures showed was
+// needed; more lets DuckDB cache more, which costs RSS on narrow tables).
+const (
+	baseMemoryMB   = 8
+	columnMemoryKB = 768
+	defaultLimitMB = 32
+)
 
 // Register adds the DuckDB destination to r: `destination: duckdb`,
 // default file `<pipeline name>.duckdb`, tables in the dataset's schema.
@@ -106,6 +122,9 @@ type DB struct {
 	catalog string
 	open    bool
 	inTx    atomic.Bool
+	// limitMB is DuckDB's memory_limit in MB while sluice sizes it (0 when
+	// EnvMemoryLimit fixes it)
+	limitMB int
 }
 
 var errInTx = errors.New("duckdb: a run transaction is open; read through the transaction")
@@ -142,7 +161,8 @@ func open(path, dataset string, readOnly bool) (*DB, error) {
 		return nil, errors.New("duckdb: the dataset (pipeline.dataset) is empty")
 	}
 	limit := os.Getenv(EnvMemoryLimit)
-	if limit == "" {
+	autoLimit := limit == ""
+	if autoLimit {
 		limit = DefaultMemoryLimit
 	}
 	setup := []string{
@@ -173,6 +193,9 @@ func open(path, dataset string, readOnly bool) (*DB, error) {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	d := &DB{db: db, path: abs, dataset: dataset, open: true}
+	if autoLimit {
+		d.limitMB = defaultLimitMB
+	}
 	if err := db.QueryRow("SELECT current_database()").Scan(&d.catalog); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("duckdb: opening %s: %w", abs, err)
@@ -245,7 +268,7 @@ func (d *DB) Begin(ctx context.Context) (destination.Tx, error) {
 		db:        d,
 		conn:      conn,
 		tables:    make(map[string]*table),
-		appenders: make(map[string]*appender),
+		appenders: make(map[string]*appenderState),
 		staged:    make(map[string]bool),
 	}, nil
 }
@@ -259,7 +282,7 @@ type Tx struct {
 	// demand; nil for a table that does not exist
 	tables map[string]*table
 	// appenders are the open appenders by qualified table name
-	appenders map[string]*appender
+	appenders map[string]*appenderState
 	// staged marks tables with a staging copy
 	staged map[string]bool
 }
