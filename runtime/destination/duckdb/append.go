@@ -236,7 +236,7 @@ func (t *Tx) sizeMemory(ctx context.Context, tbl *table) error {
 	for _, ap := range t.appenders {
 		cols += len(ap.tbl.cols)
 	}
-	need := baseMemoryMB + (cols*columnMemoryKB+1023)/1024
+	need := (cols*columnMemoryKB + 1023) / 1024
 	if need <= t.db.limitMB {
 		return nil
 	}
