@@ -61,6 +61,30 @@ const (
 	kindBlob
 )
 
+// kindNames are the DuckDB type names of the kinds, as duckdb_columns()
+// gives them ("DECIMAL" stands for every DECIMAL(p,s)).
+var kindNames = [...]string{
+	kindOther: "other", kindText: "VARCHAR", kindDouble: "DOUBLE", kindJSON: "JSON", kindDecimal: "DECIMAL",
+	kindTime: "TIME", kindBigint: "BIGINT", kindBool: "BOOLEAN", kindTimestamp: "TIMESTAMP WITH TIME ZONE",
+	kindDate: "DATE", kindBlob: "BLOB",
+}
+
+// kindOf is the kind of a column of DuckDB type typ.
+func kindOf(typ string) kind {
+	if strings.HasPrefix(typ, "DECIMAL") {
+		return kindDecimal
+	}
+	for k, name := range kindNames {
+		if name == typ && kind(k) != kindOther {
+			return kind(k)
+		}
+	}
+	return kindOther
+}
+
+// String names a kind in errors.
+func (k kind) String() string { return kindNames[k] }
+
 // table returns the columns of g, nil if it does not exist.
 func (t *Tx) table(ctx context.Context, g target) (*table, error) {
 	key := g.String()
@@ -77,28 +101,7 @@ WHERE database_name = ? AND schema_name = ? AND table_name = ? ORDER BY column_i
 			if err := scan(&c.name, &typ, &c.precision, &c.scale); err != nil {
 				return err
 			}
-			switch {
-			case typ == "VARCHAR":
-				c.kind = kindText
-			case typ == "DOUBLE":
-				c.kind = kindDouble
-			case typ == "JSON":
-				c.kind = kindJSON
-			case strings.HasPrefix(typ, "DECIMAL"):
-				c.kind = kindDecimal
-			case typ == "TIME":
-				c.kind = kindTime
-			case typ == "BIGINT":
-				c.kind = kindBigint
-			case typ == "BOOLEAN":
-				c.kind = kindBool
-			case typ == "TIMESTAMP WITH TIME ZONE":
-				c.kind = kindTimestamp
-			case typ == "DATE":
-				c.kind = kindDate
-			case typ == "BLOB":
-				c.kind = kindBlob
-			}
+			c.kind = kindOf(typ)
 			if tb == nil {
 				tb = &table{index: map[string]int{}}
 			}

@@ -507,30 +507,3 @@ func (ar *cArena) free() {
 	}
 	ar.blocks = nil
 }
-
-// String names a kind in errors.
-func (k kind) String() string {
-	switch k {
-	case kindText:
-		return "VARCHAR"
-	case kindDouble:
-		return "DOUBLE"
-	case kindJSON:
-		return "JSON"
-	case kindDecimal:
-		return "DECIMAL"
-	case kindTime:
-		return "TIME"
-	case kindBigint:
-		return "BIGINT"
-	case kindBool:
-		return "BOOLEAN"
-	case kindTimestamp:
-		return "TIMESTAMP WITH TIME ZONE"
-	case kindDate:
-		return "DATE"
-	case kindBlob:
-		return "BLOB"
-	}
-	return "other"
-}

@@ -136,18 +136,7 @@ func TestChunkAppenderMatchesDriver(t *testing.T) {
 func TestChunkAppenderInvalidUTF8(t *testing.T) {
 	db, _ := openTest(t)
 	load(t, db, []any{"ok\xffthen a long tail", int64(1)}, []any{"\xfe", int64(2)})
-	var got []string
-	err := db.Query(context.Background(), `SELECT t FROM all_types ORDER BY i`, nil, func(scan func(...any) error) error {
-		var s string
-		if err := scan(&s); err != nil {
-			return err
-		}
-		got = append(got, s)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := strings1(t, db, `SELECT t FROM all_types ORDER BY i`)
 	if want := []string{"ok\uFFFDthen a long tail", "\uFFFD"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -162,18 +151,7 @@ func TestHugeint(t *testing.T) {
 		rows = append(rows, []any{nil, int64(i), nil, nil, nil, nil, nil, nil, nil, nil, v})
 	}
 	load(t, db, rows...)
-	var got []string
-	err := db.Query(context.Background(), `SELECT CAST(w AS VARCHAR) FROM all_types ORDER BY i`, nil, func(scan func(...any) error) error {
-		var s string
-		if err := scan(&s); err != nil {
-			return err
-		}
-		got = append(got, s)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := strings1(t, db, `SELECT CAST(w AS VARCHAR) FROM all_types ORDER BY i`)
 	if strings.Join(got, " ") != strings.Join(vals, " ") {
 		t.Errorf("got  %v\nwant %v", got, vals)
 	}
@@ -278,4 +256,22 @@ func TestWideTableFitsMemoryLimit(t *testing.T) {
 	if err != nil || n != nrows {
 		t.Fatalf("read back %d matching rows (%v), want %d", n, err, nrows)
 	}
+}
+
+// strings1 runs a query of one text column and returns its values.
+func strings1(t *testing.T, db *DB, q string) []string {
+	t.Helper()
+	var got []string
+	err := db.Query(context.Background(), q, nil, func(scan func(...any) error) error {
+		var s string
+		if err := scan(&s); err != nil {
+			return err
+		}
+		got = append(got, s)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
