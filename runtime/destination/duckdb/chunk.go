@@ -158,7 +158,6 @@ func (a *chunkAppender) vectors() {
 
 // appendRows adds rows whose value i belongs to table column pos[i].
 func (a *chunkAppender) appendRows(rows [][]any, pos []int) error {
-	clear(a.missing)
 	for i := range a.missing {
 		a.missing[i] = true
 	}
