@@ -5,7 +5,8 @@
 #   make demo    build sluice (pure Go) and the demo API, load examples/demo into demo.db (offline)
 #   make test    gofmt, go vet, unit and end-to-end tests (race detector on), pure-Go packages
 #   make test-duckdb  the destination, load, pipeline and command tests again with -tags duckdb
-#   make bench-duckdb  200,000 demo records into DuckDB and into SQLite (records/s, rows/s, peak RSS)
+#   make bench-duckdb  200,000 demo records into DuckDB and into SQLite (records/s, rows/s, peak RSS),
+#                then the destinations alone (BenchmarkLoadOnly: rows/s, CPU seconds, file size)
 #   make bench-parquet  200,000 demo records into Parquet files (filesystem) and into SQLite, pure-Go build
 #   make bench-postgres  200,000 demo records into PostgreSQL (a throwaway server it starts) and into SQLite
 #   make bench   Go benchmarks plus a timed load of 10,000 and 200,000 records
@@ -80,6 +81,8 @@ bench-memory: build
 bench-duckdb: build
 	BENCH_RUNS=3 BENCH_DESTINATION=duckdb ./examples/demo/bench-load.sh $(BIN) 200000
 	BENCH_RUNS=3 BENCH_DESTINATION=sqlite ./examples/demo/bench-load.sh $(BIN) 200000
+	@echo "the destinations alone (200,000 demo records normalized before the clock starts):"
+	$(GO) test -tags duckdb -run '^$$' -bench 'LoadOnly' -benchtime 2x ./runtime/load/
 
 .PHONY: record-examples
 record-examples: build-pure
