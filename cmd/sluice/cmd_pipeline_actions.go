@@ -227,6 +227,14 @@ func pipelineDrop(cmd *cobra.Command, t *pipelineTarget, fl *pipelineFlags, stdo
 			return nil
 		}
 	}
+	release, err := t.dir.Lock()
+	if errors.Is(err, state.ErrLocked) {
+		return fmt.Errorf("pipeline %s is running: %w. Dropping now would be undone when that run commits; wait for it to end", t.name, err)
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
 	dest, err := openDest(cmd, t)
 	if err != nil {
 		return err

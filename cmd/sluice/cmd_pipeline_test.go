@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluicehq/sluice/cmd/sluice/internal/console"
 	"github.com/sluicehq/sluice/runtime/inspect"
+	"github.com/sluicehq/sluice/runtime/state"
 )
 
 // growingAPI serves events 1..n at /events, those with an id above ?since=,
@@ -181,6 +182,15 @@ func TestPipelineDropResetsState(t *testing.T) {
 	if code, _, errs := sluice(t, "pipeline", "ev", "drop", "--yes", "--resources", "evnets", "--pipelines-dir", fx.pd); code != 2 || !strings.Contains(errs, `"evnets" (it has: events)`) {
 		t.Fatalf("drop of an unknown resource: exit %d\n%s", code, errs)
 	}
+	// while a run of the pipeline holds its lock: refused, nothing changed
+	release, err := (&state.Dir{Path: filepath.Join(fx.pd, "ev")}).Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := sluice(t, "pipeline", "ev", "drop", "--yes", "--pipelines-dir", fx.pd); code == 0 || !strings.Contains(errs, "pipeline ev is running") {
+		t.Fatalf("drop while a run holds the lock: exit %d\n%s", code, errs)
+	}
+	release()
 	code, out, errs := sluice(t, "pipeline", "ev", "drop", "--yes", "--pipelines-dir", fx.pd)
 	if code != 0 || !strings.Contains(out, "reset the state of events") {
 		t.Fatalf("drop: exit %d\n%s\n%s", code, out, errs)

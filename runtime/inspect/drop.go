@@ -57,6 +57,12 @@ func Drop(ctx context.Context, dest destination.Destination, o DropOptions) (*Dr
 	if o.SchemaName == "" {
 		return nil, errors.New("inspect: Drop needs a schema name")
 	}
+	// read before the state: the commit refuses if a run committed a
+	// newer state since (load.CheckBase)
+	_, base, err := load.StoredStateLoad(ctx, dest, o.Pipeline)
+	if err != nil {
+		return nil, err
+	}
 	st, err := State(ctx, dest, o.Pipeline)
 	if err != nil {
 		return nil, err
@@ -110,6 +116,9 @@ func Drop(ctx context.Context, dest destination.Destination, o DropOptions) (*Dr
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := load.CheckBase(ctx, tx, o.Pipeline, base); err != nil {
+		return nil, err
+	}
 	for i := len(drop) - 1; i >= 0; i-- {
 		if err := tx.Exec(ctx, `DROP TABLE IF EXISTS `+destination.QuoteIdent(drop[i])); err != nil {
 			return nil, fmt.Errorf("dropping table %s: %w", drop[i], err)

@@ -249,6 +249,35 @@ type Finish struct {
 	// StateHash is the state's version hash; a state whose hash equals the
 	// newest stored one for the pipeline is not stored again.
 	StateHash string
+	// BaseLoad, when set, is the load id StoredStateLoad gave with the
+	// state the run started from ("" for none). Commit then refuses with a
+	// *ConcurrentLoadError, committing nothing, if another run of the
+	// pipeline has committed a state since: committing would undo it.
+	BaseLoad *string
+}
+
+// ConcurrentLoadError is Commit's refusal when another run of the pipeline
+// committed a state while this one was running (see Finish.BaseLoad).
+type ConcurrentLoadError struct {
+	Pipeline string
+	// Base is the load of the state this run started from ("" for none);
+	// Newer the load of the newest state at the check.
+	Base, Newer string
+}
+
+func (e *ConcurrentLoadError) Error() string {
+	return fmt.Sprintf("another run of pipeline %q committed its state (load %s) after this run read it; "+
+		"committing would undo that run's cursors and resource state, so nothing was committed: run again "+
+		"(runs of one pipeline must not overlap)", e.Pipeline, e.Newer)
+}
+
+// CommitLocker is a Tx that can serialize the check of Finish.BaseLoad and
+// the commit against other processes committing into the same dataset (a
+// database several clients write at once: PostgreSQL). Commit calls
+// LockForCommit before the check; the lock lasts until the transaction
+// ends. Destinations with one writer at a time need not implement it.
+type CommitLocker interface {
+	LockForCommit(ctx context.Context) error
 }
 
 // Commit merges the staged rows, writes `_dlt_version` (if the schema
@@ -277,6 +306,11 @@ func (l *Loader) Commit(ctx context.Context, f Finish) error {
 }
 
 func (l *Loader) commit(ctx context.Context, f Finish) error {
+	if f.BaseLoad != nil {
+		if err := CheckBase(ctx, l.tx, f.PipelineName, *f.BaseLoad); err != nil {
+			return err
+		}
+	}
 	for _, m := range l.merges {
 		job := mergeJob(m, f.Schema)
 		if err := l.tx.Merge(ctx, job); err != nil {
@@ -433,35 +467,81 @@ func StoredSchema(ctx context.Context, dest destination.Reader, schemaName strin
 	return s, nil
 }
 
+// CheckBase returns a *ConcurrentLoadError unless the newest stored state
+// of pipeline that tx sees is still the one of load base (as
+// StoredStateLoad gave it before the run). A CommitLocker tx is locked
+// first, until it ends. Call it in the transaction, just before writing
+// the system tables.
+func CheckBase(ctx context.Context, tx destination.Tx, pipeline, base string) error {
+	if lk, ok := tx.(CommitLocker); ok {
+		if err := lk.LockForCommit(ctx); err != nil {
+			return fmt.Errorf("load: locking the dataset for the commit: %w", err)
+		}
+	}
+	return sameBase(ctx, tx, pipeline, base)
+}
+
+// CheckBase is the check of Finish.BaseLoad made early, without the
+// commit lock: called just after Begin, it refuses a run whose base is
+// already stale (one that waited for the database's write lock while
+// another run committed) before it extracts anything. Commit checks again.
+func (l *Loader) CheckBase(ctx context.Context, pipeline, base string) error {
+	if l.tx == nil {
+		return errors.New("load: CheckBase before Begin")
+	}
+	return sameBase(ctx, l.tx, pipeline, base)
+}
+
+// sameBase returns a *ConcurrentLoadError unless the newest state of
+// pipeline that r sees was stored by load base.
+func sameBase(ctx context.Context, r destination.Reader, pipeline, base string) error {
+	_, newest, err := StoredStateLoad(ctx, r, pipeline)
+	if err != nil {
+		return err
+	}
+	if newest != base {
+		return &ConcurrentLoadError{Pipeline: pipeline, Base: base, Newer: newest}
+	}
+	return nil
+}
+
 // StoredState returns the state JSON of the newest `_dlt_pipeline_state` row
 // of pipelineName whose load completed, or nil if there is none. Call it
 // before Begin.
 func StoredState(ctx context.Context, dest destination.Reader, pipelineName string) ([]byte, error) {
+	state, _, err := StoredStateLoad(ctx, dest, pipelineName)
+	return state, err
+}
+
+// StoredStateLoad is StoredState with the id of the load that stored the
+// state ("" with none), read in the same statement: a run passes it as
+// Finish.BaseLoad.
+func StoredStateLoad(ctx context.Context, dest destination.Reader, pipelineName string) ([]byte, string, error) {
 	for _, tbl := range []string{schema.PipelineStateTableName, schema.LoadsTableName} {
 		ok, err := dest.TableExists(ctx, tbl)
 		if err != nil || !ok {
-			return nil, err
+			return nil, "", err
 		}
 	}
-	var text *string
-	err := dest.Query(ctx, `SELECT s."state" FROM "_dlt_pipeline_state" AS s JOIN "_dlt_loads" AS l ON l."load_id" = s."_dlt_load_id"
+	var text, loadID *string
+	err := dest.Query(ctx, `SELECT s."state", s."_dlt_load_id" FROM "_dlt_pipeline_state" AS s JOIN "_dlt_loads" AS l ON l."load_id" = s."_dlt_load_id"
 WHERE s."pipeline_name" = ? AND l."status" = 0 ORDER BY l."load_id" DESC, s."created_at" DESC LIMIT 1`,
-		[]any{pipelineName}, func(scan func(...any) error) error { return scan(&text) })
+		[]any{pipelineName}, func(scan func(...any) error) error { return scan(&text, &loadID) })
 	if err != nil {
-		return nil, fmt.Errorf("load: reading _dlt_pipeline_state: %w", err)
+		return nil, "", fmt.Errorf("load: reading _dlt_pipeline_state: %w", err)
 	}
-	if text == nil {
-		return nil, nil
+	if text == nil || loadID == nil {
+		return nil, "", nil
 	}
 	state, err := DecompressState(*text)
 	if err != nil {
 		// dlt falls back to plain JSON when the text is not base64
 		if len(*text) > 0 && (*text)[0] == '{' {
-			return []byte(*text), nil
+			return []byte(*text), *loadID, nil
 		}
-		return nil, fmt.Errorf("load: the stored state of %s: %w", pipelineName, err)
+		return nil, "", fmt.Errorf("load: the stored state of %s: %w", pipelineName, err)
 	}
-	return state, nil
+	return state, *loadID, nil
 }
 
 // CompressState encodes state as dlt stores it: base64(zlib(state)).

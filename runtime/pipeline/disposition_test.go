@@ -19,6 +19,7 @@ import (
 	"github.com/sluicehq/sluice/builtin"
 	"github.com/sluicehq/sluice/runtime/config"
 	"github.com/sluicehq/sluice/runtime/extension"
+	"github.com/sluicehq/sluice/runtime/state"
 )
 
 // api serves /users as pages of records set by the test between runs
@@ -410,4 +411,27 @@ func TestFailedRunChangesNothing(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestRunRefusesWhileThePipelineRuns: a second run of one pipeline (same
+// pipelines folder) while the first holds its lock is refused before it
+// sends a request or opens the database; once the lock is gone it runs.
+func TestRunRefusesWhileThePipelineRuns(t *testing.T) {
+	a := newAPI(t)
+	d := newDispositionRun(t, "sqlite", a, "")
+	a.serve([]map[string]any{user(1, "ann")})
+	d.mustRun()
+	release, err := (&state.Dir{Path: filepath.Join(d.dir, "disp")}).Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.run()
+	if err == nil || !strings.Contains(err.Error(), `pipeline "disp" is already running`) || !strings.Contains(err.Error(), state.LockFile) {
+		t.Fatalf("run while locked: %v; want a refusal naming the pipeline and its lock file", err)
+	}
+	release()
+	d.mustRun()
+	if got := d.query(`SELECT count(*) FROM _dlt_loads`); got[0][0] != "2" {
+		t.Errorf("%s loads, want 2 (the refused run loads nothing)", got[0][0])
+	}
 }

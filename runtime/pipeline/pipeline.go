@@ -13,6 +13,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -205,6 +206,14 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	release, err := dir.Lock()
+	if errors.Is(err, state.ErrLocked) {
+		return nil, fmt.Errorf("pipeline %q is already running (%w). Two runs of one pipeline at once would each commit the state they started from, the later undoing the other's; wait for it to end, or give this run its own pipeline.name", f.Pipeline.Name, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	dbPath, err := location(&o, set)
 	if err != nil {
 		return nil, err
@@ -224,7 +233,9 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 	if sch == nil {
 		sch = schema.New(SchemaName)
 	}
-	st, err := restoreState(ctx, dest, dir, f.Pipeline.Name)
+	// baseLoad stored the state the run starts from: the commit refuses
+	// if another run of the pipeline committed a state since (load.Finish)
+	st, baseLoad, err := restoreState(ctx, dest, dir, f.Pipeline.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +269,12 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 			}
 		}
 	}()
+	// A run that waited for the database's write lock (SQLite) may find
+	// that the run it waited for moved the state on: refuse before
+	// extracting anything rather than at the commit.
+	if err := loader.CheckBase(ctx, f.Pipeline.Name, baseLoad); err != nil {
+		return nil, err
+	}
 
 	counters := make([]*counter, len(prepared))
 	for i, r := range prepared {
@@ -322,6 +339,7 @@ func Run(ctx context.Context, f *config.File, o Options) (*Summary, error) {
 		State:        stateJSON,
 		StateVersion: st.Version,
 		StateHash:    st.Hash(),
+		BaseLoad:     &baseLoad,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("committing the load: %w", err)
@@ -812,30 +830,31 @@ func selectResources(f *config.File, names []string) ([]*config.Resource, error)
 }
 
 // restoreState returns the newest state: the destination's copy (which
-// is committed with the data), else the local file, else a new state.
-func restoreState(ctx context.Context, dest destination.Destination, dir *state.Dir, name string) (*state.State, error) {
-	b, err := load.StoredState(ctx, dest, name)
+// is committed with the data), else the local file, else a new state; and
+// the id of the load that stored the destination's copy ("" for none).
+func restoreState(ctx context.Context, dest destination.Destination, dir *state.Dir, name string) (*state.State, string, error) {
+	b, base, err := load.StoredStateLoad(ctx, dest, name)
 	if err != nil {
-		return nil, fmt.Errorf("reading the stored pipeline state: %w", err)
+		return nil, "", fmt.Errorf("reading the stored pipeline state: %w", err)
 	}
 	local, err := dir.Load()
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", dir.Path, err)
+		return nil, "", fmt.Errorf("reading %s: %w", dir.Path, err)
 	}
 	if b != nil {
 		st, err := state.Parse(b)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if local != nil {
 			st.Local = local.Local
 		}
-		return st, nil
+		return st, base, nil
 	}
 	if local != nil {
-		return local, nil
+		return local, base, nil
 	}
-	return state.New(name), nil
+	return state.New(name), base, nil
 }
 
 // newLoadID returns the Unix time as a decimal string, as dlt does, kept

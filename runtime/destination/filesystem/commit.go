@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/flock"
 	"github.com/sluicehq/sluice/runtime/schema"
 )
 
@@ -250,7 +251,7 @@ func recoverStaging(root string) error {
 			}
 			continue
 		}
-		ok, err := tryLock(lock)
+		ok, err := flock.TryLock(lock)
 		if err != nil || !ok {
 			lock.Close()
 			continue // a live run

@@ -318,3 +318,42 @@ func TestQueryRefusesOtherStatements(t *testing.T) {
 		t.Errorf("query: %v", err)
 	}
 }
+
+// TestStateLoadAndStaleBase: the loader's state statement is answered
+// with the load that stored the state, and a run whose base is no longer
+// the newest state publishes nothing.
+func TestStateLoadAndStaleBase(t *testing.T) {
+	ctx := context.Background()
+	bucket := t.TempDir()
+	l := openLake(t, bucket)
+	if st, id, err := load.StoredStateLoad(ctx, l, "p"); err != nil || id != "" || st != nil {
+		t.Fatalf("StoredStateLoad of an empty lake: %q, %q, %v", st, id, err)
+	}
+	sch := schema.New("s")
+	a := []schema.Column{{Name: "id", DataType: schema.Bigint}}
+	first := run(t, l, sch, batch("users", schema.Append, a, []any{int64(1)}))
+	if st, id, err := load.StoredStateLoad(ctx, l, "p"); err != nil || id != first || string(st) != `{"v":"`+first+`"}` {
+		t.Fatalf("StoredStateLoad = %q, %q, %v; want the state of load %s", st, id, err, first)
+	}
+	second := run(t, l, sch, batch("users", schema.Append, a, []any{int64(2)}))
+
+	ld := load.New(l)
+	if err := ld.Begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ld.Write(ctx, batch("users", schema.Append, a, []any{int64(3)})); err != nil {
+		t.Fatal(err)
+	}
+	err := ld.Commit(ctx, load.Finish{LoadID: load.NewLoadID(), Schema: sch, PipelineName: "p", State: []byte(`{}`), BaseLoad: &first})
+	var ce *load.ConcurrentLoadError
+	if !errors.As(err, &ce) || ce.Newer != second {
+		t.Fatalf("commit on a stale base: %v; want a ConcurrentLoadError naming %s", err, second)
+	}
+	files, err := lakeread.Table(filepath.Join(bucket, "ds", "users"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lakeread.Rows(files); len(got) != 2 {
+		t.Errorf("%d rows after the refused commit, want 2", len(got))
+	}
+}

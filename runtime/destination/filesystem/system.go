@@ -21,7 +21,7 @@ var (
 	qVersionStored = normalizeSQL(`SELECT 1 FROM "_dlt_version" WHERE "version_hash" = ? AND "schema_name" = ? LIMIT 1`)
 	qStateHash     = normalizeSQL(`SELECT "version_hash" FROM "_dlt_pipeline_state" WHERE "pipeline_name" = ? ORDER BY "_dlt_load_id" DESC, "created_at" DESC LIMIT 1`)
 	qSchema        = normalizeSQL(`SELECT "schema" FROM "_dlt_version" WHERE "schema_name" = ? ORDER BY "inserted_at" DESC, "version" DESC LIMIT 1`)
-	qState         = normalizeSQL(`SELECT s."state" FROM "_dlt_pipeline_state" AS s JOIN "_dlt_loads" AS l ON l."load_id" = s."_dlt_load_id"
+	qState         = normalizeSQL(`SELECT s."state", s."_dlt_load_id" FROM "_dlt_pipeline_state" AS s JOIN "_dlt_loads" AS l ON l."load_id" = s."_dlt_load_id"
 WHERE s."pipeline_name" = ? AND l."status" = 0 ORDER BY l."load_id" DESC, s."created_at" DESC LIMIT 1`)
 )
 
@@ -193,7 +193,14 @@ func (l *Lake) query(tx *Tx, query string, args []any, row func(scan func(dest .
 			return err
 		}
 		e := newest(es, func(e *sysEntry) bool { return e.parts[0] == arg(0) && done[e.parts[1]] })
-		return answer(e, "state", row)
+		if e == nil {
+			return nil
+		}
+		doc, err := e.read()
+		if err != nil {
+			return err
+		}
+		return row(scanner(doc["state"], e.parts[1]))
 	}
 	return fmt.Errorf("filesystem: the filesystem destination has no SQL engine and answers only sluice's own reads of the _dlt_* tables; it cannot run %q", query)
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sluicehq/sluice/internal/flock"
 	"github.com/sluicehq/sluice/runtime/destination"
 	"github.com/sluicehq/sluice/runtime/schema"
 )
@@ -65,7 +66,7 @@ func (l *Lake) begin() (*Tx, error) {
 	}
 	lock, err := os.OpenFile(filepath.Join(tmp, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
 	if err == nil {
-		if ok, lerr := tryLock(lock); lerr != nil || !ok {
+		if ok, lerr := flock.TryLock(lock); lerr != nil || !ok {
 			lock.Close()
 			err = fmt.Errorf("locking: %v", lerr)
 		}

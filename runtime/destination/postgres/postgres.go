@@ -92,6 +92,11 @@ const seqColumn = "_sluice_seq"
 // from an application's own.
 const lockClass = 0x736c7569
 
+// commitLockClass is the first key of the advisory lock LockForCommit
+// takes per dataset: another class than Begin's, so that a run waiting to
+// commit and a run preparing the shared tables never wait on each other.
+const commitLockClass = lockClass + 1
+
 // Register adds the PostgreSQL destination to r: `destination: {type:
 // postgres, credentials: DSN}`, tables in the dataset's schema.
 func Register(r *destination.Registry) {

@@ -40,6 +40,18 @@ func (t *Tx) check() error {
 	return nil
 }
 
+// LockForCommit implements load.CommitLocker: a transaction-level
+// advisory lock on the dataset, held until this transaction ends, so that
+// the loader's check that no other load was committed since the run began
+// and this run's commit have no other commit between them.
+func (t *Tx) LockForCommit(ctx context.Context) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", commitLockClass, t.db.dataset)
+	return err
+}
+
 // mainTarget is a table of the dataset; stagingTarget its staging copy.
 func (t *Tx) mainTarget(table string) target { return target{t.db.dataset, table} }
 func stagingTarget(table string) target      { return target{"pg_temp", stagingTable(table)} }
