@@ -57,15 +57,17 @@ func Drop(ctx context.Context, dest destination.Destination, o DropOptions) (*Dr
 	if o.SchemaName == "" {
 		return nil, errors.New("inspect: Drop needs a schema name")
 	}
-	// read before the state: the commit refuses if a run committed a
-	// newer state since (load.CheckBase)
-	_, base, err := load.StoredStateLoad(ctx, dest, o.Pipeline)
+	// base is the load that stored the state: the commit refuses if a run
+	// committed a newer state since (load.CheckBase)
+	raw, base, err := load.StoredStateLoad(ctx, dest, o.Pipeline)
 	if err != nil {
 		return nil, err
 	}
-	st, err := State(ctx, dest, o.Pipeline)
-	if err != nil {
-		return nil, err
+	var st *state.State
+	if raw != nil {
+		if st, err = state.Parse(raw); err != nil {
+			return nil, err
+		}
 	}
 	sch, err := Schema(ctx, dest, o.SchemaName)
 	if err != nil {
